@@ -1,0 +1,69 @@
+"""Column names, vintages and file names shared by the whole project.
+
+Every module refers to these constants rather than repeating string literals,
+so a column is renamed in one place.
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+Vintage = Literal["2025", "legacy"]
+VINTAGE_2025: Final = "2025"
+VINTAGE_LEGACY: Final = "legacy"
+
+# Codes are zero-padded strings: province 2 digits, district 3, commune 5.
+PROVINCE_CODE_WIDTH: Final = 2
+DISTRICT_CODE_WIDTH: Final = 3
+COMMUNE_CODE_WIDTH: Final = 5
+
+# Identity columns of a commune (both vintages).
+COMMUNE_CODE: Final = "commune_code"
+COMMUNE_NAME: Final = "commune_name"  # full name with type prefix: "Phường Hồng Hà"
+COMMUNE_SHORT_NAME: Final = "commune_short_name"  # without prefix: "Hồng Hà"
+COMMUNE_TYPE: Final = "commune_type"  # Xã, Phường, Đặc khu (2025); Xã, Phường, Thị trấn (legacy)
+DISTRICT_CODE: Final = "district_code"
+DISTRICT_NAME: Final = "district_name"
+DISTRICT_TYPE: Final = "district_type"
+PROVINCE_CODE: Final = "province_code"
+PROVINCE_NAME: Final = "province_name"  # full name: "Thành phố Hà Nội"
+PROVINCE_SHORT_NAME: Final = "province_short_name"  # "Hà Nội"
+VINTAGE: Final = "vintage"
+
+# Official position and size from the register.
+LON: Final = "lon"
+LAT: Final = "lat"
+AREA_KM2_OFFICIAL: Final = "area_km2_official"
+BBOX_WEST: Final = "bbox_west"
+BBOX_SOUTH: Final = "bbox_south"
+BBOX_EAST: Final = "bbox_east"
+BBOX_NORTH: Final = "bbox_north"
+
+# Derived attributes of the embedded approximate boundaries.
+AREA_KM2: Final = "area_km2"  # area of the polygon as drawn (equal-area projection)
+N_LEGACY_COMMUNES: Final = "n_legacy_communes"  # legacy communes that merged (wholly or partly) into a 2025 commune
+APPROXIMATE: Final = "approximate"  # True when the polygon is generated, not surveyed
+
+# Legacy -> 2025 crosswalk.
+LEGACY_COMMUNE_CODE: Final = "legacy_commune_code"
+LEGACY_DISTRICT_CODE: Final = "legacy_district_code"
+LEGACY_PROVINCE_CODE: Final = "legacy_province_code"
+LEGACY_COMMUNE_NAME: Final = "legacy_commune_name"
+NEW_COMMUNE_CODE: Final = "new_commune_code"
+NEW_PROVINCE_CODE: Final = "new_province_code"
+NEW_COMMUNE_NAME: Final = "new_commune_name"
+IS_SPLIT: Final = "is_split"  # the legacy commune went to more than one 2025 commune
+IS_DEFAULT: Final = "is_default"  # the 2025 commune that took the legacy commune's seat
+N_TARGETS: Final = "n_targets"  # how many 2025 communes the legacy commune feeds
+
+# Layers of a boundaries GeoPackage (the embedded default and any --data-dir).
+BOUNDARIES_FILE: Final = "vn_boundaries_approx.gpkg"
+LAYER_COMMUNES_2025: Final = "communes_2025"
+LAYER_PROVINCES_2025: Final = "provinces_2025"
+LAYER_COMMUNES_LEGACY: Final = "communes_legacy"
+LAYER_DISTRICTS_LEGACY: Final = "districts_legacy"
+LAYER_PROVINCES_LEGACY: Final = "provinces_legacy"
+
+WGS84: Final = "EPSG:4326"
+# Equal-area projection for areas over the whole of Vietnam (Albers, standard parallels 11°N and 21°N).
+VN_EQUAL_AREA: Final = "+proj=aea +lat_0=16 +lon_0=106 +lat_1=11 +lat_2=21 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"

@@ -1,0 +1,26 @@
+"""Fixtures shared by the whole suite."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The test-only real data in ``../shared/data``; skips the test when it is absent.
+
+    Never copy anything from here into the repository (licences, see its SOURCES.md).
+    """
+    if not (SHARED_DATA / "boundaries" / "vn_2025_admin.gpkg").is_file():
+        pytest.skip(f"test-only data not found at {SHARED_DATA}")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def project_root() -> Path:
+    return PROJECT_ROOT
