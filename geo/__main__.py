@@ -44,6 +44,17 @@ def _build_parser() -> argparse.ArgumentParser:
     command.add_argument("--keep-artefacts", action="store_true", help="keep same-name artefacts, flagged")
     command.add_argument("--out", type=Path, required=True, help=_CSV_HELP)
 
+    command = _add(commands, "import-boundaries", _run_import_boundaries, "import a commune boundary file and match it to the register")
+    command.add_argument("input", type=Path, metavar="INPUT", help="GeoPackage, GeoJSON, Shapefile (.shp or .zip), KML/KMZ, GeoParquet or FlatGeobuf")
+    command.add_argument("--out", type=Path, required=True, help="GeoPackage to write (layers communes and report; also OUT.report.csv)")
+    command.add_argument("--scheme", choices=["auto", "2025", "legacy"], default="auto", help="register vintage (default: detect)")
+    command.add_argument("--crs", default=None, help="CRS of the coordinates, e.g. EPSG:9209 (default: .prj, else inferred)")
+    command.add_argument("--province", default=None, help="province the data is for (code or name)")
+    command.add_argument("--code-column", default=None, help="column holding the commune code (default: detected)")
+    command.add_argument("--name-column", default=None, help="column holding the commune name (default: detected)")
+    command.add_argument("--encoding", default=None, help="text encoding: utf-8, cp1258, tcvn3, vni … (default: detected)")
+    command.add_argument("--layer", default=None, help="layer or archive member, when the file holds several")
+
     command = _add(commands, "build-boundaries", _run_build_boundaries, "regenerate the embedded approximate boundaries")
     command.add_argument("--out", type=Path, default=None, help="GeoPackage to write (default: the embedded one)")
     return parser
@@ -81,6 +92,25 @@ def _run_build_boundaries(args: argparse.Namespace) -> int:
 
     written = approx_boundaries.build_default_boundaries(out=args.out)
     print(f"wrote {written}")
+    return 0
+
+
+def _run_import_boundaries(args: argparse.Namespace) -> int:
+    from geo.import_boundaries import ImportOptions, import_boundaries, write_import  # heavy: geopandas stack
+
+    options = ImportOptions(
+        scheme=args.scheme,
+        crs=args.crs,
+        province=args.province,
+        code_column=args.code_column,
+        name_column=args.name_column,
+        encoding=args.encoding,
+        layer=args.layer,
+    )
+    result = import_boundaries(args.input, options=options)
+    gpkg, csv = write_import(result, args.out)
+    print(f"wrote {len(result.communes)} communes to {gpkg} and the report to {csv}")
+    print("\n".join(result.summary_lines()))
     return 0
 
 
