@@ -55,6 +55,20 @@ def _build_parser() -> argparse.ArgumentParser:
     command.add_argument("--encoding", default=None, help="text encoding: utf-8, cp1258, tcvn3, vni … (default: detected)")
     command.add_argument("--layer", default=None, help="layer or archive member, when the file holds several")
 
+    command = _add(commands, "build-indicators", _run_build_indicators, "commune, district and province indicators of 4G, fibre and teams")
+    command.add_argument("--boundaries", type=Path, required=True, help="boundaries GeoPackage (the embedded one, or the output of import-boundaries)")
+    command.add_argument("--out", type=Path, required=True, help="GeoPackage to write (layers communes, districts, provinces, report; also OUT.report.csv)")
+    mobile = command.add_mutually_exclusive_group()
+    mobile.add_argument("--mobile-raster", type=Path, default=None, help="4G coverage raster: 0/1 mask, or signal strength with --mobile-threshold")
+    mobile.add_argument("--mobile-polygons", type=Path, default=None, help="operator 4G coverage polygons (any vector format)")
+    mobile.add_argument("--mobile-sites", type=Path, default=None, help="BTS site list (CSV/Excel) turned into predicted coverage (COST-231 Hata)")
+    command.add_argument("--mobile-threshold", type=float, default=None, metavar="DBM", help="covered where the raster value >= DBM (e.g. -110)")
+    command.add_argument("--population", type=Path, default=None, help="population raster (people per cell, e.g. WorldPop)")
+    command.add_argument("--fibre", type=Path, default=None, help="fibre table per commune or village (CSV/Excel)")
+    command.add_argument("--teams", type=Path, default=None, help="community digital-technology team table per commune or village (CSV/Excel)")
+    command.add_argument("--targets", type=Path, default=None, help="targets TOML (default: geo/targets_default.toml)")
+    command.add_argument("--tables-vintage", choices=["auto", "2025", "legacy"], default="auto", help="vintage of the fibre/team tables (default: detect)")
+
     command = _add(commands, "build-boundaries", _run_build_boundaries, "regenerate the embedded approximate boundaries")
     command.add_argument("--out", type=Path, default=None, help="GeoPackage to write (default: the embedded one)")
     return parser
@@ -111,6 +125,29 @@ def _run_import_boundaries(args: argparse.Namespace) -> int:
     gpkg, csv = write_import(result, args.out)
     print(f"wrote {len(result.communes)} communes to {gpkg} and the report to {csv}")
     print("\n".join(result.summary_lines()))
+    return 0
+
+
+def _run_build_indicators(args: argparse.Namespace) -> int:
+    from geo.indicators import Inputs, build_indicators, write_indicators  # heavy: geopandas stack
+
+    inputs = Inputs(
+        boundaries=args.boundaries,
+        mobile_raster=args.mobile_raster,
+        mobile_threshold=args.mobile_threshold,
+        mobile_polygons=args.mobile_polygons,
+        mobile_sites=args.mobile_sites,
+        population=args.population,
+        fibre=args.fibre,
+        teams=args.teams,
+        targets=args.targets,
+        tables_vintage=args.tables_vintage,
+    )
+    result = build_indicators(inputs)
+    gpkg, csv = write_indicators(result, args.out)
+    uncovered = int(result.communes["uncovered"].fillna(False).sum())
+    print(f"wrote {len(result.communes)} communes, {len(result.districts)} districts, {len(result.provinces)} provinces to {gpkg}")
+    print(f"{uncovered} communes miss at least one target; {len(result.report)} table rows not counted (see {csv})")
     return 0
 
 

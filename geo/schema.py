@@ -41,8 +41,10 @@ BBOX_NORTH: Final = "bbox_north"
 
 # Derived attributes of the embedded approximate boundaries.
 AREA_KM2: Final = "area_km2"  # area of the polygon as drawn (equal-area projection)
+N_COMMUNES: Final = "n_communes"  # 2025 communes in a province (provinces_2025 layer)
 N_LEGACY_COMMUNES: Final = "n_legacy_communes"  # legacy communes that merged (wholly or partly) into a 2025 commune
 APPROXIMATE: Final = "approximate"  # True when the polygon is generated, not surveyed
+NEW_COMMUNE_CODES: Final = "new_commune_codes"  # ";"-joined 2025 communes a legacy commune feeds (communes_legacy layer)
 
 # Legacy -> 2025 crosswalk.
 LEGACY_COMMUNE_CODE: Final = "legacy_commune_code"
@@ -67,3 +69,59 @@ LAYER_PROVINCES_LEGACY: Final = "provinces_legacy"
 WGS84: Final = "EPSG:4326"
 # Equal-area projection for areas over the whole of Vietnam (Albers, standard parallels 11°N and 21°N).
 VN_EQUAL_AREA: Final = "+proj=aea +lat_0=16 +lon_0=106 +lat_1=11 +lat_2=21 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"
+
+# Layers of an indicators GeoPackage (python -m geo build-indicators).
+LAYER_COMMUNES: Final = "communes"
+LAYER_DISTRICTS: Final = "districts"
+LAYER_PROVINCES: Final = "provinces"
+
+# Indicator columns (issue 5). Counts are people, households, villages, teams,
+# members; percentages are 0-100 and rebuilt from numerator / denominator.
+POP_TOTAL: Final = "pop_total"  # people living in the unit (population raster, area-weighted)
+POP_COVERED_4G: Final = "pop_covered_4g"  # of those, people living where 4G is predicted/measured
+PCT_POP_4G: Final = "pct_pop_4g"
+AREA_COVERED_4G_KM2: Final = "area_covered_4g_km2"  # km² of the unit with 4G (numerator of pct_area_4g)
+AREA_OBSERVED_KM2: Final = "area_observed_km2"  # km² of the unit inside the coverage data (denominator)
+PCT_AREA_4G: Final = "pct_area_4g"
+HOUSEHOLDS: Final = "households"
+HOUSEHOLDS_FIBRE: Final = "households_fibre"  # households able to subscribe to fibre broadband
+PCT_HOUSEHOLDS_FIBRE: Final = "pct_households_fibre"
+FIBRE_TO_COMMUNE: Final = "fibre_to_commune"  # bool: fibre reaches the commune
+COMMUNES_WITH_FIBRE: Final = "communes_with_fibre"  # count of fibre_to_commune (districts, provinces)
+COMMUNES_FIBRE_KNOWN: Final = "communes_fibre_known"  # communes whose fibre_to_commune is known
+PCT_COMMUNES_FIBRE: Final = "pct_communes_fibre"
+VILLAGES: Final = "villages"
+VILLAGES_WITH_TEAM: Final = "villages_with_team"
+PCT_VILLAGES_TEAM: Final = "pct_villages_team"
+TEAMS: Final = "teams"  # community digital-technology teams (Tổ công nghệ số cộng đồng)
+TEAM_MEMBERS: Final = "team_members"
+UNCOVERED: Final = "uncovered"  # bool: at least one chosen target fails
+UNCOVERED_REASONS: Final = "uncovered_reasons"  # "; "-joined failed targets
+N_UNCOVERED: Final = "n_uncovered"  # uncovered communes (districts, provinces)
+
+# Where each input came from and when it was valid: SOURCE_<input>, AS_OF_<input>.
+MOBILE: Final = "mobile"
+POPULATION: Final = "population"
+FIBRE: Final = "fibre"
+TEAMS_INPUT: Final = "teams"
+INPUTS: Final = (MOBILE, POPULATION, FIBRE, TEAMS_INPUT)
+
+
+def source_column(name: str) -> str:
+    """Column holding the file an input came from ("source_fibre")."""
+    return f"source_{name}"
+
+
+def as_of_column(name: str) -> str:
+    """Column holding the as-of date (ISO) of an input ("as_of_fibre")."""
+    return f"as_of_{name}"
+
+
+# Vintage conversion of tables (legacy <-> 2025), recorded per target unit.
+CONVERSION_METHOD: Final = "conversion_method"  # "direct", "population-weighted", "area-weighted", "equal-shares"
+CONVERSION_WEIGHTS: Final = "conversion_weights"  # "source:weight;..." for the units that were shared out
+WEIGHT: Final = "weight"  # share of a source unit that goes to a target unit, in [0, 1]
+
+# Table rows before they are rolled up to communes.
+VILLAGE_NAME: Final = "village_name"
+DEMO: Final = "demo"  # True in every demo file and layer

@@ -1,0 +1,441 @@
+"""Fibre and community-team tables (CSV or Excel) read, cleaned and matched to communes.
+
+Provincial tables arrive as Excel sheets with Vietnamese headers spread over
+merged cells, a column-numbering row, subtotal and totals rows, and names
+instead of codes (DOMAIN.md §4). :func:`read_table` finds the header block,
+maps each column to a canonical field by its (diacritic-free) header text,
+removes totals, subtotals and numbering rows *and reports them*, and fills
+names that merged cells left only on the first row of a group.
+:func:`match_table` then matches the distinct (province, district, commune)
+of the rows to the register of one vintage with :mod:`geo.matching`, and
+:func:`rollup_communes` sums village rows to one row per commune. A row that
+cannot be matched is kept in the report with the reason; none is dropped
+silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import unicodedata
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final, Literal
+
+import numpy as np
+import pandas as pd
+
+from geo import matching
+from geo import schema as s
+from geo.errors import InputError, MatchError
+
+Level = Literal["village", "commune"]
+VintageChoice = Literal["auto", "2025", "legacy"]
+
+# Canonical fields of a table (besides the indicator columns of geo.schema).
+STT: Final = "_stt"
+AS_OF: Final = "as_of"
+FIBRE_TO_VILLAGE: Final = "fibre_to_village"
+ROW: Final = "source_row"  # 1-based row number in the sheet / file
+REASON: Final = "reason"
+OUTCOME: Final = "outcome"
+REMOVED: Final = "removed"
+NAME_FIELDS: Final = (s.PROVINCE_NAME, s.DISTRICT_NAME, s.COMMUNE_NAME, s.VILLAGE_NAME)
+COUNT_FIELDS: Final = (s.HOUSEHOLDS, s.HOUSEHOLDS_FIBRE, s.VILLAGES, s.VILLAGES_WITH_TEAM, s.TEAMS, s.TEAM_MEMBERS)
+BOOL_FIELDS: Final = (s.FIBRE_TO_COMMUNE, FIBRE_TO_VILLAGE)
+HEADER_ROWS_SCANNED: Final = 15
+
+# Header text (lower case, no diacritics, no spaces or punctuation, units in brackets removed) → field.
+# Order matters: the first rule that holds wins.
+_RULES: Final[tuple[tuple[str, Callable[[str], bool]], ...]] = (
+    (STT, lambda k: k in ("stt", "tt", "no", "number", "sothutu")),
+    (s.COMMUNE_CODE, lambda k: re.fullmatch(r"ma(xa|phuong|xaphuong|dvhc|donvi|donvihanhchinh)|(commune|ward)?code", k) is not None),
+    (s.DISTRICT_CODE, lambda k: k in ("mahuyen", "districtcode")),
+    (s.PROVINCE_CODE, lambda k: k in ("matinh", "provincecode")),
+    (s.HOUSEHOLDS_FIBRE, lambda k: re.search(r"capquang|ftth|fib(re|er)", k) is not None and re.search(r"soho|hogiadinh|^ho|household", k) is not None),
+    (FIBRE_TO_VILLAGE, lambda k: ("capquang" in k or k.startswith(("fibre", "fiber"))) and ("thon" in k or "village" in k)),
+    (s.FIBRE_TO_COMMUNE, lambda k: "capquang" in k or "ftth" in k or re.fullmatch(r"(has)?fib(re|er)(tocommune)?", k) is not None),
+    (s.HOUSEHOLDS, lambda k: re.fullmatch(r"(tong)?(so)?ho(giadinh|dan)?|households?", k) is not None),
+    (s.TEAM_MEMBERS, lambda k: "thanhvien" in k or re.fullmatch(r"(team)?members?", k) is not None),
+    (s.VILLAGES_WITH_TEAM, lambda k: ("thon" in k and "coto" in k) or re.fullmatch(r"villageswithteams?", k) is not None),
+    (s.VILLAGES, lambda k: re.fullmatch(r"(tong)?sothon(ban|ap|to|danpho|bon)*|villages", k) is not None),
+    (s.TEAMS, lambda k: k.startswith("soto") or re.fullmatch(r"to(cnscd|cns|congnghesocongdong)|teams?", k) is not None),
+    (s.PROVINCE_NAME, lambda k: re.fullmatch(r"(ten)?tinh(thanhpho|tp)?|province(name)?", k) is not None),
+    (s.DISTRICT_NAME, lambda k: re.fullmatch(r"(ten)?(quan)?huyen.*|district(name)?", k) is not None),
+    (s.COMMUNE_NAME, lambda k: re.fullmatch(r"(ten)?(xa|phuong|dackhu)(phuong|thitran|dackhu|xa)*|(commune|ward)(name)?|donvi(hanhchinh)?(capxa)?", k) is not None),
+    (s.VILLAGE_NAME, lambda k: re.fullmatch(r"(ten)?(thon|ban|ap|to|bon|lang)(ban|ap|to|danpho|thon|bon|lang|xom)*|village(name)?", k) is not None),
+    (AS_OF, lambda k: k in ("ngay", "thoidiem", "asof", "date", "ngaybaocao", "kybaocao")),
+)
+_TOTALS: Final = re.compile(r"^(tong|tongcong|cong|total|grandtotal|subtotal|toan(tinh|huyen|xa|quoc))")
+_NUMBERING: Final = re.compile(r"^\(?[0-9]{1,2}\)?$|^\(?[a-z]\)?$")
+# A name in the finest column that is really a heading of the coarser unit ("I. Huyện Na Hang").
+_HEADING: Final = {
+    s.COMMUNE_NAME: re.compile(r"^\s*([IVX]+|\d+)?[.)]?\s*(huyện|quận|thị xã|thành phố|tỉnh)\s", re.IGNORECASE),
+    s.VILLAGE_NAME: re.compile(r"^\s*([IVX]+|\d+)?[.)]?\s*(xã|phường|thị trấn|đặc khu|huyện|quận|thị xã|thành phố|tỉnh)\s", re.IGNORECASE),
+}
+_TRUE: Final = frozenset({"co", "x", "yes", "y", "true", "1", "dacocapquang", "daco", "v", "✓"})
+_FALSE: Final = frozenset({"khong", "no", "n", "false", "0", "chua", "chuaco", "-"})
+
+
+@dataclass(frozen=True)
+class TableRead:
+    """A table as read: canonical columns, and the rows that were removed (with why).
+
+    Attributes
+    ----------
+    rows
+        One row per data row: the canonical fields found, plus ``source_row``.
+    removed
+        Totals, subtotal and numbering rows: ``source_row``, ``reason``, the row's names.
+    columns
+        Canonical field → header text in the file.
+    level
+        "village" when the table has a village column, else "commune".
+    path
+        The file read.
+    """
+
+    rows: pd.DataFrame
+    removed: pd.DataFrame
+    columns: dict[str, str]
+    level: Level
+    path: Path
+
+
+@dataclass(frozen=True)
+class MatchedTable:
+    """A table matched to one vintage: per-commune totals and the report of every other row."""
+
+    communes: pd.DataFrame  # index commune_code; COUNT_FIELDS and fibre_to_commune that the table has
+    report: pd.DataFrame  # source_row, outcome, reason, names: rows not counted (unmatched, ambiguous, removed)
+    vintage: s.Vintage
+    path: Path
+    as_of: str
+
+
+def header_key(text: object) -> str:
+    """Header text as a comparison key: "Số hộ (hộ)" → "soho"."""
+    if not isinstance(text, str):
+        text = "" if text is None or (isinstance(text, float) and np.isnan(text)) else str(text)
+    text = re.sub(r"\([^)]*\)", "", text.lower()).replace("đ", "d")
+    text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]", "", text)
+
+
+def field_of(header: str) -> str | None:
+    """The canonical field a header names, or None."""
+    key = header_key(header)
+    return next((field for field, rule in _RULES if key and rule(key)), None)
+
+
+def read_raw(path: str | os.PathLike[str], *, sheet: str | int = 0) -> pd.DataFrame:
+    """The cells of a CSV or Excel sheet as read, no header row, as objects (merged cells empty but the first)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"table not found: {path}; pass an existing .csv or .xlsx file")
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_excel(path, sheet=sheet)
+    if suffix in (".csv", ".txt"):
+        for encoding in ("utf-8-sig", "cp1258"):
+            try:
+                return pd.read_csv(path, header=None, dtype=str, keep_default_na=False, encoding=encoding, sep=None, engine="python")
+            except UnicodeDecodeError:
+                continue
+        raise InputError(f"{path}: cannot decode the CSV as UTF-8 or cp1258; save it as UTF-8")
+    raise InputError(f"{path}: unsupported table format {suffix!r}; use .csv or .xlsx (save .xls as .xlsx)")
+
+
+def read_table(path: str | os.PathLike[str], *, sheet: str | int = 0) -> TableRead:
+    """Read a fibre or team table: find the header, map the columns, remove totals rows.
+
+    Raises
+    ------
+    InputError
+        When no header row names a commune, village or code column.
+    """
+    raw = read_raw(path, sheet=sheet)
+    raw = raw.map(_blank_to_none)
+    depth, columns = find_header(raw)
+    names = [c for c in (s.COMMUNE_NAME, s.COMMUNE_CODE, s.VILLAGE_NAME) if c in columns.values()]
+    if not names:
+        found = [str(v) for v in raw.iloc[:HEADER_ROWS_SCANNED].stack().tolist()[:30]]
+        raise InputError(
+            f"{path}: no header row names a commune or a commune code; found {found}; "
+            "add a column 'Xã' / 'commune' (name) or 'Mã xã' / 'commune_code'"
+        )
+    body = raw.iloc[depth:].rename(columns={i: field for i, field in columns.items()})[list(columns.values())]
+    body[ROW] = np.arange(depth + 1, depth + 1 + len(body))
+    rows, removed = clean_rows(body)
+    mapped = {field: _header_text(raw, depth, i) for i, field in columns.items() if field != STT}
+    level: Level = "village" if s.VILLAGE_NAME in rows else "commune"
+    return TableRead(rows=parse_values(rows), removed=removed, columns=mapped, level=level, path=Path(path))
+
+
+def _blank_to_none(value: object) -> object:
+    if isinstance(value, str):
+        value = unicodedata.normalize("NFC", value).strip()
+        return value or None
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    return value
+
+
+def _read_excel(path: Path, *, sheet: str | int) -> pd.DataFrame:
+    """Cells of one sheet, every merged range filled with its top-left value (formulas as last computed)."""
+    import openpyxl  # only needed for Excel input
+
+    try:
+        book = openpyxl.load_workbook(path, data_only=True)
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
+        raise InputError(f"cannot open {path} as an Excel workbook ({error}); save it as .xlsx") from error
+    if isinstance(sheet, str) and sheet not in book.sheetnames:
+        raise InputError(f"{path} has no sheet {sheet!r}; found {book.sheetnames}")
+    ws = book[sheet] if isinstance(sheet, str) else book.worksheets[sheet]
+    grid = [list(row) for row in ws.iter_rows(min_row=1, min_col=1, max_row=ws.max_row, max_col=ws.max_column, values_only=True)]
+    for merged in ws.merged_cells.ranges:
+        value = grid[merged.min_row - 1][merged.min_col - 1]
+        for r in range(merged.min_row - 1, merged.max_row):
+            for c in range(merged.min_col - 1, merged.max_col):
+                grid[r][c] = value
+    return pd.DataFrame(grid, dtype=object)
+
+
+def find_header(raw: pd.DataFrame) -> tuple[int, dict[int, str]]:
+    """Header depth (rows) and column → field, choosing the depth that recognises most columns.
+
+    Merged cells were filled by :func:`read_raw`, so a column's label is
+    built from the cells above the data: all of them joined (a "Cáp quang"
+    group over "Số hộ"), then the lowest, then the upper ones.
+    """
+    best: tuple[int, int, dict[int, str]] = (0, 0, {})
+    for depth in range(1, min(HEADER_ROWS_SCANNED, len(raw)) + 1):
+        columns = _map_columns(raw.iloc[:depth])
+        if len(columns) > best[0]:
+            best = (len(columns), depth, columns)
+    return best[1], best[2]
+
+
+def _map_columns(header: pd.DataFrame) -> dict[int, str]:
+    columns: dict[int, str] = {}
+    for position, column in enumerate(header.columns):
+        cells = list(dict.fromkeys(str(v) for v in header[column].tolist() if v is not None))
+        if not cells:
+            continue
+        for label in [" ".join(cells), *reversed(cells)]:
+            field = field_of(label)
+            if field is not None and field not in columns.values():
+                columns[position] = field
+                break
+    return columns
+
+
+def _header_text(raw: pd.DataFrame, depth: int, column: int) -> str:
+    return " / ".join(str(v) for v in raw.iloc[:depth, column].tolist() if v is not None)
+
+
+def clean_rows(body: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Remove blank, numbering, totals and subtotal rows (reported), then fill merged name cells down."""
+    names = [c for c in NAME_FIELDS if c in body]
+    finest = s.VILLAGE_NAME if s.VILLAGE_NAME in body else (s.COMMUNE_NAME if s.COMMUNE_NAME in body else None)
+    data = body.drop(columns=[ROW, STT], errors="ignore")
+    blank = data.isna().all(axis=1)
+    keys = body[[*names, STT] if STT in body else names].map(lambda v: header_key(v) if v is not None else "")
+    totals = keys.apply(lambda row: any(_TOTALS.match(k) for k in row), axis=1)
+    numbering = data.apply(lambda row: all(_NUMBERING.match(str(v).strip().lower()) for v in row.dropna()), axis=1) & ~blank
+    coded = body[s.COMMUNE_CODE].notna() if s.COMMUNE_CODE in body else pd.Series(False, index=body.index)
+    subtotal = (body[finest].isna() & ~coded) if finest else pd.Series(False, index=body.index)
+    if finest:
+        subtotal |= body[finest].map(lambda v: isinstance(v, str) and _HEADING[finest].match(v) is not None)
+    subtotal &= ~blank & ~totals & ~numbering
+    reasons = pd.Series(None, index=body.index, dtype=object)
+    reasons[subtotal] = f"subtotal or group heading (no {finest} name): removed"
+    reasons[numbering] = "column-numbering row: removed"
+    reasons[totals] = "totals row: removed"
+    removed = body.loc[reasons.notna(), [ROW, *names]].assign(**{REASON: reasons[reasons.notna()], OUTCOME: REMOVED})
+    kept = body[reasons.isna() & ~blank].drop(columns=[STT], errors="ignore")
+    fill = [c for c in (s.PROVINCE_NAME, s.DISTRICT_NAME, s.PROVINCE_CODE, s.DISTRICT_CODE) if c in kept]
+    if finest == s.VILLAGE_NAME:
+        fill += [c for c in (s.COMMUNE_NAME, s.COMMUNE_CODE) if c in kept]
+    kept[fill] = _fill_down(body, fill).loc[kept.index]
+    return kept.reset_index(drop=True), removed.reset_index(drop=True)
+
+
+def _fill_down(body: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Fill names down (merged cells), the finer ones restarting whenever a coarser one changes."""
+    filled = body[columns].copy()
+    for position, column in enumerate(columns):
+        coarser = columns[:position]
+        group = filled[coarser].astype(str).agg("|".join, axis=1) if coarser else pd.Series(0, index=body.index)
+        filled[column] = filled[column].groupby(group, sort=False).ffill()
+    return filled
+
+
+def parse_values(rows: pd.DataFrame) -> pd.DataFrame:
+    """Counts as floats ("1.234" is a thousand), yes/no as nullable booleans, names as text."""
+    parsed = rows.copy()
+    for column in COUNT_FIELDS:
+        if column in parsed:
+            parsed[column] = parsed[column].map(parse_count).astype(float)
+    for column in BOOL_FIELDS:
+        if column in parsed:
+            parsed[column] = parsed[column].map(parse_bool).astype("boolean")
+    for column in (*NAME_FIELDS, AS_OF):
+        if column in parsed:
+            parsed[column] = parsed[column].map(lambda v: None if v is None else str(v))
+    if s.COMMUNE_CODE in parsed:
+        parsed[s.COMMUNE_CODE] = parsed[s.COMMUNE_CODE].map(matching.pad_code)
+    return parsed
+
+
+def parse_count(value: object) -> float:
+    """A count written any common way: 1234, "1.234", "1,234", "1 234"; NaN when empty or not a number."""
+    if value is None:
+        return np.nan
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return float(value)
+    text = str(value).replace("\u00a0", "").replace(" ", "")
+    if re.fullmatch(r"\d{1,3}([.,]\d{3})+", text):
+        return float(re.sub(r"[.,]", "", text))
+    try:
+        return float(text.replace(",", "."))
+    except ValueError:
+        return np.nan
+
+
+def parse_bool(value: object) -> object:
+    """Yes/no as written in Vietnamese or English tables ("Có", "x", "Không"); NA when unknown."""
+    if value is None:
+        return pd.NA
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    key = header_key(str(value))
+    return True if key in _TRUE else False if key in _FALSE else pd.NA
+
+
+def match_table(
+    table: TableRead,
+    *,
+    vintage: VintageChoice = "auto",
+    as_of: str | None = None,
+) -> MatchedTable:
+    """Match the rows of ``table`` to communes of one vintage and roll them up per commune.
+
+    Parameters
+    ----------
+    table
+        Output of :func:`read_table`.
+    vintage
+        "2025", "legacy", or "auto": the vintage that matches more rows (a
+        district column means legacy: districts no longer exist in 2025).
+    as_of
+        As-of date to record; default the table's date column, else the file's modification date.
+
+    Raises
+    ------
+    MatchError
+        When no row matches, or "auto" cannot tell the vintages apart.
+    """
+    choices = [vintage] if vintage != "auto" else ([s.VINTAGE_LEGACY] if s.DISTRICT_NAME in table.rows or s.DISTRICT_CODE in table.rows else [s.VINTAGE_2025, s.VINTAGE_LEGACY])
+    results = [(v, match_rows(table.rows, v)) for v in choices]
+    scores = [(int((m[OUTCOME] == matching.MATCHED).sum()), v) for v, m in results]
+    best = max(scores)
+    if best[0] == 0:
+        raise MatchError(f"{table.path}: no row matched a commune of the {' or '.join(choices)} register; check the name/code columns {table.columns}")
+    if len(scores) > 1 and scores[0][0] == scores[1][0]:
+        raise MatchError(f"{table.path}: {best[0]} rows match both the 2025 and the legacy register; say which with --tables-vintage 2025|legacy")
+    chosen, matched = next((v, m) for v, m in results if v == best[1])
+    counted = matched[matched[OUTCOME] == matching.MATCHED]
+    report = pd.concat([matched[matched[OUTCOME] != matching.MATCHED], table.removed], ignore_index=True)
+    return MatchedTable(communes=rollup_communes(counted, table.level), report=report, vintage=chosen, path=table.path, as_of=as_of or _as_of(table))
+
+
+def match_rows(rows: pd.DataFrame, vintage: s.Vintage) -> pd.DataFrame:
+    """``rows`` with ``commune_code``, ``outcome`` and ``reason``: their distinct communes matched to ``vintage``."""
+    keys = [c for c in (s.PROVINCE_CODE, s.PROVINCE_NAME, s.DISTRICT_CODE, s.DISTRICT_NAME, s.COMMUNE_CODE, s.COMMUNE_NAME) if c in rows]
+    key = rows[keys].astype(object).where(rows[keys].notna(), "").astype(str).agg("\x1f".join, axis=1)
+    distinct = rows[keys].astype(object).where(rows[keys].notna(), None).assign(_key=key.to_numpy()).drop_duplicates("_key").set_index("_key")
+    found = pd.concat([_match_scope(group, vintage, scope) for scope, group in _by_province(distinct, vintage)])
+    merged = rows.drop(columns=[s.COMMUNE_CODE], errors="ignore").copy()
+    merged[OUTCOME] = key.map(found[matching.OUTCOME]).to_numpy()
+    merged[REASON] = key.map(found[matching.REASON]).to_numpy()
+    merged[s.COMMUNE_CODE] = key.map(found[s.COMMUNE_CODE]).to_numpy()
+    if s.COMMUNE_CODE in rows:
+        merged[matching.SOURCE_CODE] = rows[s.COMMUNE_CODE].to_numpy()
+    if table_level(rows) == "commune":
+        duplicated = (merged[OUTCOME] == matching.MATCHED) & merged[s.COMMUNE_CODE].duplicated(keep="first")
+        merged.loc[duplicated, OUTCOME] = "duplicate"
+        merged.loc[duplicated, REASON] = "a second row for the same commune: not counted; merge the rows"
+    return merged
+
+
+def table_level(rows: pd.DataFrame) -> Level:
+    """"village" when the rows have a village name column, else "commune"."""
+    return "village" if s.VILLAGE_NAME in rows else "commune"
+
+
+_NO_PROVINCE: Final = "?"
+
+
+def _by_province(distinct: pd.DataFrame, vintage: s.Vintage) -> list[tuple[str, pd.DataFrame]]:
+    """Split the distinct communes by the province codes they name ("" = no province column, "?" = unknown)."""
+    from geo.import_boundaries import resolve_province
+
+    if s.PROVINCE_CODE in distinct:
+        scope = distinct[s.PROVINCE_CODE].map(lambda c: str(c).split(".")[0].zfill(2) if c is not None else _NO_PROVINCE)
+    elif s.PROVINCE_NAME in distinct:
+        codes = distinct[s.PROVINCE_NAME].map(lambda n: resolve_province(n, vintage, strict=False) if n else None)
+        scope = codes.map(lambda c: ",".join(sorted(c)) if c else _NO_PROVINCE)
+    else:
+        return [("", distinct)]
+    return [(label, group) for label, group in distinct.groupby(scope, sort=False)]
+
+
+def _match_scope(group: pd.DataFrame, vintage: s.Vintage, scope: str) -> pd.DataFrame:
+    """Match one province's distinct communes (index kept); an unknown province matches nothing."""
+    if scope == _NO_PROVINCE:
+        return pd.DataFrame({matching.OUTCOME: matching.UNMATCHED, matching.REASON: f"province not found in the {vintage} register", s.COMMUNE_CODE: None}, index=group.index)
+    columns = matching.MatchColumns(
+        name=s.COMMUNE_NAME if s.COMMUNE_NAME in group else None,
+        code=s.COMMUNE_CODE if s.COMMUNE_CODE in group else None,
+        district=s.DISTRICT_NAME if vintage == s.VINTAGE_LEGACY and s.DISTRICT_NAME in group else None,
+    )
+    provinces = frozenset(scope.split(",")) if scope else None
+    return matching.match_communes(group, vintage, columns=columns, province_codes=provinces).table
+
+
+def rollup_communes(rows: pd.DataFrame, level: Level) -> pd.DataFrame:
+    """One row per commune: counts summed (missing only when every row is missing), villages counted."""
+    grouped = rows.groupby(s.COMMUNE_CODE, sort=True)
+    out = pd.DataFrame(index=pd.Index(sorted(rows[s.COMMUNE_CODE].unique()), name=s.COMMUNE_CODE))
+    for column in COUNT_FIELDS:
+        if column in rows:
+            out[column] = grouped[column].sum(min_count=1)
+    if level == "village":
+        out[s.VILLAGES] = grouped.size().astype(float)
+        if s.TEAMS in rows:
+            has_team = rows[s.TEAMS].gt(0).where(rows[s.TEAMS].notna())
+            out[s.VILLAGES_WITH_TEAM] = has_team.groupby(rows[s.COMMUNE_CODE]).sum(min_count=1)
+        if FIBRE_TO_VILLAGE in rows:
+            out[s.FIBRE_TO_COMMUNE] = rows[FIBRE_TO_VILLAGE].groupby(rows[s.COMMUNE_CODE]).agg(_any_known).astype("boolean")
+    if s.FIBRE_TO_COMMUNE in rows and s.FIBRE_TO_COMMUNE not in out:
+        out[s.FIBRE_TO_COMMUNE] = rows[s.FIBRE_TO_COMMUNE].groupby(rows[s.COMMUNE_CODE]).agg(_any_known).astype("boolean")
+    return out
+
+
+def _any_known(values: pd.Series) -> object:
+    known = values.dropna()
+    return pd.NA if known.empty else bool(known.any())
+
+
+def _as_of(table: TableRead) -> str:
+    if AS_OF in table.rows:
+        known = table.rows[AS_OF].dropna()
+        if not known.empty:
+            return str(known.iloc[0])[:10]
+    return dt.date.fromtimestamp(table.path.stat().st_mtime).isoformat() + " (file date)"
