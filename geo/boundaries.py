@@ -1,0 +1,197 @@
+"""Read the boundary layers of a data folder, and simplify them for display.
+
+Reading (``read_boundary_layer``) checks the file, the layer, the columns and
+the CRS, and says how to fix what is wrong. Simplifying
+(``simplify_coverage``) is a pure function on a GeoDataFrame.
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import shapely
+from pyogrio.errors import DataSourceError
+
+from geo import schema
+from geo.errors import CRSError, InputError
+from geo.settings import CLI_DATA_DIR, ENV_DATA_DIR, Settings
+
+#: Columns a layer must have (besides its geometry), by layer name.
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    schema.LAYER_COMMUNES_2025: (
+        schema.COMMUNE_CODE,
+        schema.COMMUNE_NAME,
+        schema.COMMUNE_TYPE,
+        schema.PROVINCE_CODE,
+        schema.PROVINCE_NAME,
+        schema.AREA_KM2_OFFICIAL,
+        schema.AREA_KM2,
+        schema.N_LEGACY_COMMUNES,
+        schema.APPROXIMATE,
+    ),
+    schema.LAYER_PROVINCES_2025: (
+        schema.PROVINCE_CODE,
+        schema.PROVINCE_NAME,
+        schema.N_COMMUNES,
+        schema.AREA_KM2,
+        schema.APPROXIMATE,
+    ),
+}
+
+_CODE_WIDTHS: dict[str, int] = {
+    schema.COMMUNE_CODE: schema.COMMUNE_CODE_WIDTH,
+    schema.DISTRICT_CODE: schema.DISTRICT_CODE_WIDTH,
+    schema.PROVINCE_CODE: schema.PROVINCE_CODE_WIDTH,
+}
+_NAME_COLUMNS = (schema.COMMUNE_NAME, schema.COMMUNE_TYPE, schema.PROVINCE_NAME, schema.DISTRICT_NAME)
+
+_FIX = (
+    f"point the app at a data folder that has boundaries/{schema.BOUNDARIES_FILE} "
+    f"(streamlit run app.py -- {CLI_DATA_DIR} PATH, or set {ENV_DATA_DIR}=PATH), "
+    "or rebuild the default file with scripts/build_default_boundaries.py"
+)
+
+
+def boundaries_file(source: Settings | str | os.PathLike[str]) -> Path:
+    """Path of the boundaries GeoPackage (from settings, or the path given), checked to exist.
+
+    Raises
+    ------
+    InputError
+        When there is no such file; the message names it and says the fix.
+    """
+    path = source.boundaries_path if isinstance(source, Settings) else Path(source)
+    _check_file(path, source)
+    return path
+
+
+def read_boundary_layer(source: Settings | str | os.PathLike[str], layer: str) -> gpd.GeoDataFrame:
+    """Read one layer of a boundaries GeoPackage, checked and normalised.
+
+    Parameters
+    ----------
+    source
+        The settings (the file is ``<data_dir>/boundaries/vn_boundaries_approx.gpkg``)
+        or the path of a GeoPackage.
+    layer
+        A layer name, e.g. ``schema.LAYER_COMMUNES_2025``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        In WGS 84, codes as zero-padded strings, names in Unicode NFC.
+
+    Raises
+    ------
+    InputError
+        When the file or the layer is missing, or a required column is absent.
+    CRSError
+        When the layer has no CRS.
+    """
+    path = boundaries_file(source)
+    _check_layer(path, layer)
+    gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
+    missing = [c for c in REQUIRED_COLUMNS.get(layer, ()) if c not in gdf.columns]
+    if missing:
+        found = [c for c in gdf.columns if c != gdf.geometry.name]
+        raise InputError(
+            f"layer {layer!r} of {path} lacks the columns {missing}; found {found}; "
+            f"add them (see geo/schema.py) or {_FIX}"
+        )
+    if gdf.crs is None:
+        raise CRSError(f"layer {layer!r} of {path} has no CRS; write it with its CRS (EPSG:4326 expected)")
+    if gdf.crs != schema.WGS84:
+        gdf = gdf.to_crs(schema.WGS84)
+    return normalise_attributes(gdf)
+
+
+def _check_file(path: Path, source: Settings | str | os.PathLike[str]) -> None:
+    if path.is_file():
+        return
+    where = ""
+    if isinstance(source, Settings):
+        where = f" (data folder {source.data_dir}, set by {source.describe_source()})"
+    raise InputError(f"boundaries file not found: {path}{where}; {_FIX}")
+
+
+def _check_layer(path: Path, layer: str) -> None:
+    try:
+        layers = [str(name) for name in pyogrio.list_layers(path)[:, 0]]
+    except DataSourceError as err:
+        raise InputError(f"cannot open {path} as a GeoPackage ({err}); {_FIX}") from err
+    if layer not in layers:
+        raise InputError(f"{path} has no layer {layer!r}; found {layers}; {_FIX}")
+
+
+def normalise_attributes(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Zero-pad code columns and NFC-normalise name columns that are present.
+
+    Parameters
+    ----------
+    gdf
+        Any layer with some of the schema's code and name columns.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A copy; codes as strings of their fixed width (integers read from a
+        file, e.g. ``8`` → ``"08"``), names in NFC.
+    """
+    out = gdf.copy()
+    for column, width in _CODE_WIDTHS.items():
+        if column in out.columns:
+            out[column] = out[column].map(lambda v, w=width: _pad_code(v, w))
+    for column in _NAME_COLUMNS:
+        if column in out.columns:
+            out[column] = out[column].map(_nfc)
+    return out
+
+
+def _nfc(value: object) -> object:
+    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+
+
+def _pad_code(value: object, width: int) -> object:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip().zfill(width)
+
+
+def simplify_coverage(
+    gdf: gpd.GeoDataFrame,
+    tolerance: float,
+    *,
+    precision: int | None = None,
+) -> gpd.GeoDataFrame:
+    """Simplify polygons that tile the plane together, keeping shared edges shared.
+
+    Parameters
+    ----------
+    gdf
+        Polygons of one level (e.g. all communes) that do not overlap.
+    tolerance
+        Simplification tolerance in the units of the CRS (degrees for WGS 84).
+    precision
+        If given, round every coordinate to this many decimals afterwards.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A copy with simplified geometries; features whose polygon vanished
+        keep their original geometry (so no commune drops off the map).
+    """
+    geoms = gdf.geometry.to_numpy()
+    simplified = shapely.coverage_simplify(geoms, tolerance, simplify_boundary=True)
+    if precision is not None:
+        simplified = shapely.transform(simplified, lambda xy: xy.round(precision))
+    vanished = shapely.is_empty(simplified) | (shapely.area(simplified) == 0)
+    simplified[vanished] = geoms[vanished]
+    return gdf.set_geometry(gpd.GeoSeries(simplified, index=gdf.index, crs=gdf.crs))
+

@@ -1,0 +1,224 @@
+"""Classify indicator values into map classes: one object carries bins, colours and labels.
+
+The fill of the map and its legend are both drawn from a ``Classification``,
+so they cannot disagree. Every value falls in exactly one class: numeric
+classes are open at both ends (the first takes everything up to its upper
+bound, the last everything above the previous bound) and a missing value
+(NaN, None) goes to the separate no-data class.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import mapclassify
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+#: Index returned by ``Classification.assign`` for a missing value.
+NO_DATA = -1
+
+#: ColorBrewer YlGnBu (sequential, colour-blind safe), by number of classes.
+SEQUENTIAL: dict[int, tuple[str, ...]] = {
+    1: ("#41b6c4",),
+    2: ("#a1dab4", "#225ea8"),
+    3: ("#edf8b1", "#7fcdbb", "#2c7fb8"),
+    4: ("#ffffcc", "#a1dab4", "#41b6c4", "#225ea8"),
+    5: ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"),
+    6: ("#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494"),
+    7: ("#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#0c2c84"),
+}
+#: Okabe-Ito (qualitative, colour-blind safe), without black.
+QUALITATIVE: tuple[str, ...] = ("#E69F00", "#56B4E9", "#CC79A7", "#009E73", "#F0E442", "#0072B2", "#D55E00")
+NO_DATA_COLOR = "#9e9e9e"
+NO_DATA_LABEL = "Không có số liệu"
+
+@dataclass(frozen=True)
+class Classification:
+    """Classes of one indicator: what the fill and the legend are drawn from.
+
+    Attributes
+    ----------
+    title
+        Legend title, e.g. ``"Diện tích chính thức (km²)"``.
+    kind
+        ``"numeric"`` (``bins`` are upper bounds) or ``"categorical"``.
+    labels
+        One label per class, in legend order.
+    colors
+        One hex colour per class.
+    bins
+        Numeric: upper bound of each class but the last (the last is open).
+    categories
+        Categorical: the value of each class.
+    """
+
+    title: str
+    kind: Literal["numeric", "categorical"]
+    labels: tuple[str, ...]
+    colors: tuple[str, ...]
+    bins: tuple[float, ...] = ()
+    categories: tuple[str, ...] = ()
+    no_data_label: str = NO_DATA_LABEL
+    no_data_color: str = NO_DATA_COLOR
+
+    def __post_init__(self) -> None:
+        n = len(self.labels)
+        expected = len(self.bins) + 1 if self.kind == "numeric" else len(self.categories)
+        if len(self.colors) != n or expected != n:
+            raise ValueError(f"{n} labels, {len(self.colors)} colours and {expected} classes do not match")
+
+    def assign(self, values: Sequence[object] | pd.Series | np.ndarray) -> np.ndarray:
+        """Class index of each value (``NO_DATA`` for a missing or unknown value)."""
+        if self.kind == "categorical":
+            lookup = {c: i for i, c in enumerate(self.categories)}
+            return np.array([lookup.get(v, NO_DATA) if isinstance(v, str) else NO_DATA for v in values], dtype=int)
+        numbers = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(dtype=float)
+        index = np.searchsorted(np.asarray(self.bins, dtype=float), numbers, side="left")
+        return np.where(np.isnan(numbers), NO_DATA, index).astype(int)
+
+    def color(self, index: int) -> str:
+        """Colour of a class index (``NO_DATA`` gives the no-data colour)."""
+        return self.no_data_color if index == NO_DATA else self.colors[index]
+
+    def label(self, index: int) -> str:
+        """Label of a class index (``NO_DATA`` gives the no-data label)."""
+        return self.no_data_label if index == NO_DATA else self.labels[index]
+
+    def counts(self, values: Sequence[object] | pd.Series | np.ndarray) -> dict[int, int]:
+        """How many values fall in each class, ``NO_DATA`` included (zeros kept)."""
+        assigned = self.assign(values)
+        return {i: int((assigned == i).sum()) for i in [*range(len(self.labels)), NO_DATA]}
+
+
+def classify_quantiles(
+    values: Sequence[float] | pd.Series | np.ndarray,
+    *,
+    title: str,
+    k: int = 5,
+    decimals: int = 0,
+) -> Classification:
+    """Quantile classes (about equal counts; mapclassify), with Vietnamese labels.
+
+    Quantiles rather than natural breaks: mapclassify's natural breaks are
+    random (k-means starts) or, without numba, too slow, and a map that
+    changes between two runs on the same data cannot be discussed.
+
+    Parameters
+    ----------
+    values
+        The indicator; NaN are left out of the breaks (they are no-data).
+    title
+        Legend title.
+    k
+        Wanted number of classes; fewer when the data has fewer distinct values.
+    decimals
+        Decimals shown in labels; breaks are rounded up to them so a label
+        never cuts through a value it shows.
+
+    Returns
+    -------
+    Classification
+    """
+    data = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").dropna().to_numpy(dtype=float)
+    bins = _quantile_breaks(data, k=k, decimals=decimals)
+    return Classification(
+        title=title,
+        kind="numeric",
+        labels=numeric_labels(bins, decimals=decimals),
+        colors=SEQUENTIAL[len(bins) + 1],
+        bins=bins,
+    )
+
+
+def classify_integers(
+    values: Sequence[float] | pd.Series | np.ndarray,
+    *,
+    title: str,
+    upper: Sequence[int],
+) -> Classification:
+    """Classes of counts with fixed upper bounds, e.g. ``upper=(1, 2, 4)`` → 1, 2, 3–4, ≥ 5.
+
+    ``values`` is not used for the breaks; it is accepted so that every
+    classifier has the same call shape.
+    """
+    del values
+    bins = tuple(float(u) for u in upper)
+    labels = [_int_label(lo, hi) for lo, hi in zip((None, *upper[:-1]), upper)]
+    labels.append(f"≥ {upper[-1] + 1}")
+    colors = SEQUENTIAL[len(bins) + 1]
+    return Classification(title=title, kind="numeric", labels=tuple(labels), colors=colors, bins=bins)
+
+
+def _int_label(after: int | None, upper: int) -> str:
+    lower = 0 if after is None else after + 1
+    if after is None:
+        return f"≤ {upper}"
+    return str(upper) if lower == upper else f"{lower}–{upper}"
+
+
+def classify_categorical(
+    values: Sequence[object] | pd.Series | np.ndarray,
+    *,
+    title: str,
+    order: Sequence[str] = (),
+) -> Classification:
+    """One class per category: those in ``order`` first, then the others found, sorted."""
+    found = sorted({v for v in values if isinstance(v, str)} - set(order))
+    categories = (*order, *found)
+    if len(categories) > len(QUALITATIVE):
+        raise ValueError(f"{len(categories)} categories; at most {len(QUALITATIVE)} can be told apart on a map")
+    return Classification(
+        title=title,
+        kind="categorical",
+        labels=categories,
+        colors=QUALITATIVE[: len(categories)],
+        categories=categories,
+    )
+
+
+def _quantile_breaks(data: np.ndarray, *, k: int, decimals: int) -> tuple[float, ...]:
+    """Upper bounds of all classes but the last (rounded up to ``decimals``)."""
+    distinct = np.unique(data)
+    k = _feasible_k(data, min(k, len(distinct), max(SEQUENTIAL)))
+    if k <= 1:
+        return ()
+    upper = mapclassify.Quantiles(data, k=k).bins
+    scale = 10**decimals
+    rounded = sorted({math.ceil(float(b) * scale - 1e-9) / scale for b in upper[:-1]})
+    return tuple(b for b in rounded if b < distinct.max())
+
+
+def _feasible_k(data: np.ndarray, k: int) -> int:
+    """Largest k' <= k whose quantiles are all distinct (ties, e.g. many 1s, merge classes)."""
+    while k > 1 and len(np.unique(_mapclassify_quantiles(data, k))) < k:
+        k -= 1
+    return k
+
+
+def _mapclassify_quantiles(data: np.ndarray, k: int) -> np.ndarray:
+    # The same percentiles as mapclassify.classifiers.quantile, computed the same
+    # way, so that our check agrees with it to the last bit and it never warns.
+    step = 100.0 / k
+    percents = np.arange(step, 100 + step, step)
+    percents[-1] = min(percents[-1], 100.0)
+    return np.array([stats.scoreatpercentile(data, p) for p in percents])
+
+
+def numeric_labels(bins: Sequence[float], *, decimals: int = 0) -> tuple[str, ...]:
+    """Labels of open-ended numeric classes: ``≤ a``, ``a – b``, …, ``> z``."""
+    if not bins:
+        return ("Tất cả",)
+    fmt = [format_number(b, decimals=decimals) for b in bins]
+    middle = [f"{lo} – {hi}" for lo, hi in zip(fmt, fmt[1:])]
+    return (f"≤ {fmt[0]}", *middle, f"> {fmt[-1]}")
+
+
+def format_number(value: float, *, decimals: int = 0) -> str:
+    """Vietnamese number format: ``.`` between thousands, ``,`` before decimals (1.234,5)."""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
