@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from geo import crosswalk, register
+from geo import schema
 from geo._atomic import atomic_path
 from geo.errors import CoverageError
 
@@ -69,11 +70,30 @@ def _build_parser() -> argparse.ArgumentParser:
     command.add_argument("--targets", type=Path, default=None, help="targets TOML (default: geo/targets_default.toml)")
     command.add_argument("--tables-vintage", choices=["auto", "2025", "legacy"], default="auto", help="vintage of the fibre/team tables (default: detect)")
 
+    command = _add(commands, "export", _run_export, "export an indicator layer: GeoJSON, GeoPackage, CSV, Excel, offline HTML map, PNG/PDF map sheet")
+    command.add_argument("indicators", type=Path, metavar="IND.gpkg", help="output of build-indicators")
+    command.add_argument("--out", type=Path, required=True, help="file to write (atomically)")
+    command.add_argument("--format", choices=_EXPORT_FORMATS, default=None, help="default: from the suffix of --out")
+    command.add_argument("--level", choices=["commune", "district", "province"], default="commune")
+    command.add_argument("--indicator", default="pct_pop_4g", metavar="COL", help="column the html/png/pdf map is coloured by (default: pct_pop_4g)")
+    command.add_argument("--province", default=None, metavar="CODE", help="only this province (two-digit code, e.g. 96)")
+    command.add_argument("--uncovered-only", action="store_true", help="only units that miss at least one target")
+    command.add_argument("--size", choices=["a4", "slide"], default="a4", help="png/pdf: A4 landscape or a 16:9 slide")
+    command.add_argument("--dpi", type=int, default=300, help="png: resolution (default 300)")
+
+    command = _add(commands, "atlas", _run_atlas, "multi-page PDF: cover, target summary, one map page per province")
+    command.add_argument("indicators", type=Path, metavar="IND.gpkg", help="output of build-indicators")
+    command.add_argument("--indicator", required=True, metavar="COL", help="column the maps are coloured by, e.g. pct_households_fibre")
+    command.add_argument("--out", type=Path, required=True, help="PDF to write (atomically)")
+    command.add_argument("--province", default=None, metavar="CODE", help="one page per commune of this province instead")
+
     command = _add(commands, "build-boundaries", _run_build_boundaries, "regenerate the embedded approximate boundaries")
     command.add_argument("--out", type=Path, default=None, help="GeoPackage to write (default: the embedded one)")
+    command.add_argument("--cell-m", type=float, default=200.0, help="grid cell size in metres (default 200)")
     return parser
 
 
+_EXPORT_FORMATS = ["geojson", "gpkg", "csv", "xlsx", "html", "png", "pdf"]
 _CSV_HELP = "CSV file to write (UTF-8 with BOM, so Excel shows Vietnamese correctly)"
 
 
@@ -102,10 +122,17 @@ def _run_crosswalk(args: argparse.Namespace) -> int:
 
 
 def _run_build_boundaries(args: argparse.Namespace) -> int:
-    from geo import approx_boundaries  # heavy, build-time only
+    from geo import approx_boundaries  # heavy, build-time only (needs requirements-dev.txt)
+    from geo.settings import DEFAULT_DATA_DIR
 
-    written = approx_boundaries.build_default_boundaries(out=args.out)
-    print(f"wrote {written}")
+    out = args.out or DEFAULT_DATA_DIR / "boundaries" / schema.BOUNDARIES_FILE
+    result = approx_boundaries.build_approx_boundaries(settings=approx_boundaries.BuildSettings(cell_m=args.cell_m))
+    path = approx_boundaries.write_approx_boundaries(result, out)
+    print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
+    for name, layer in result.layers.items():
+        print(f"  {name}: {len(layer):,} features")
+    for key, value in result.quality.items():
+        print(f"  {key}: {value:.4g}")
     return 0
 
 
@@ -148,6 +175,33 @@ def _run_build_indicators(args: argparse.Namespace) -> int:
     uncovered = int(result.communes["uncovered"].fillna(False).sum())
     print(f"wrote {len(result.communes)} communes, {len(result.districts)} districts, {len(result.provinces)} provinces to {gpkg}")
     print(f"{uncovered} communes miss at least one target; {len(result.report)} table rows not counted (see {csv})")
+    return 0
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from layers import export  # heavy: geopandas stack
+
+    fmt = args.format or (args.out.suffix.lower().lstrip(".") if args.out.suffix.lower() in (".html", ".png", ".pdf") else export.format_of(args.out))
+    frame, metadata = export.read_indicator_layer(args.indicators, level=args.level, province=args.province, uncovered_only=args.uncovered_only)
+    if fmt == "html":
+        from layers.html_export import write_html
+
+        written = [write_html(frame, args.out, column=args.indicator, metadata=metadata)]
+    elif fmt in ("png", "pdf"):
+        from layers.mapsheet import write_mapsheet_from_gpkg
+
+        written = [write_mapsheet_from_gpkg(args.indicators, args.out, column=args.indicator, level=args.level, province=args.province, size=args.size, dpi=args.dpi)]
+    else:
+        written = export.write_export(frame, args.out, fmt=fmt, metadata=metadata)
+    print(f"wrote {len(frame)} {args.level} rows to {', '.join(str(p) for p in written)}")
+    return 0
+
+
+def _run_atlas(args: argparse.Namespace) -> int:
+    from layers.atlas import write_atlas  # heavy: matplotlib
+
+    pages = write_atlas(args.indicators, args.out, column=args.indicator, province=args.province)
+    print(f"wrote {pages} pages to {args.out}")
     return 0
 
 

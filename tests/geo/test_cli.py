@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pyogrio
 import pytest
 
 from geo.__main__ import main
@@ -49,3 +50,12 @@ def test_a_wrong_combination_is_a_one_line_error_with_exit_2(tmp_path: Path, cap
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "--vintage legacy" in err
     assert not out.exists()
+
+
+def test_build_boundaries_regenerates_every_layer_on_a_coarse_grid(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "approx.gpkg"
+    assert main(["build-boundaries", "--out", str(out), "--cell-m", "4000"]) == 0
+    layers = dict(pyogrio.list_layers(out))
+    assert set(layers) == {"communes_2025", "provinces_2025", "communes_legacy", "districts_legacy", "provinces_legacy"}
+    assert pyogrio.read_info(out, layer="communes_2025")["features"] == 3321
+    assert "contains_centroid_2025" in capsys.readouterr().out
