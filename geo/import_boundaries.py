@@ -31,6 +31,7 @@ from geo._atomic import atomic_path
 from geo.crs_inference import CentroidReference, CRSChoice, apply_crs, choose_crs
 from geo.encoding import TextDecoding, fix_text_columns
 from geo.errors import InputError, MatchError
+from geo.matching import resolve_province
 from geo.names import name_key
 from geo.read import RAW_ENCODING, SourceLayer, read_source
 
@@ -251,20 +252,6 @@ def _legacy_province(province: str | None) -> str | None:
         return None
     codes = resolve_province(province, s.VINTAGE_LEGACY, strict=False)
     return next(iter(codes)) if codes and len(codes) == 1 else None
-
-
-def resolve_province(province: str, vintage: s.Vintage, *, strict: bool = True) -> frozenset[str] | None:
-    """Province codes of ``vintage`` named by ``province`` (a code like "96" or a name like "Cà Mau")."""
-    reg = matching.register_keys(vintage)
-    text = province.strip()
-    if text.isdigit() and text.zfill(2) in set(reg[s.PROVINCE_CODE]):
-        return frozenset({text.zfill(2)})
-    keys = reg[s.PROVINCE_NAME].map(lambda n: name_key(n, level="province"))
-    found = frozenset(reg.loc[keys == name_key(text, level="province"), s.PROVINCE_CODE])
-    if found or not strict:
-        return found or None
-    names = sorted(set(reg[s.PROVINCE_NAME]))
-    raise InputError(f"--province {province!r} is not a {vintage} province; use a code or one of: {', '.join(names)}")
 
 
 def _repair(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, pd.Series]:

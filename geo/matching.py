@@ -420,3 +420,26 @@ def _fmt_m(metres: float) -> str:
     if metres is None or not np.isfinite(metres):
         return "no geometry"
     return "inside" if metres == 0 else (f"{metres:.0f} m" if metres < 1000 else f"{metres / 1000:.1f} km")
+
+
+def resolve_province(province: str, vintage: s.Vintage, *, strict: bool = True) -> frozenset[str] | None:
+    """Province codes of ``vintage`` named by ``province`` (a code like "96" or a name like "Cà Mau")."""
+    by_key = _province_codes_by_key(vintage)
+    text = province.strip()
+    if text.isdigit() and any(text.zfill(2) in codes for codes in by_key.values()):
+        return frozenset({text.zfill(2)})
+    found = by_key.get(name_key(text, level="province"), frozenset())
+    if found or not strict:
+        return found or None
+    names = sorted(set(register_keys(vintage)[s.PROVINCE_NAME]))
+    raise InputError(f"--province {province!r} is not a {vintage} province; use a code or one of: {', '.join(names)}")
+
+
+@cache
+def _province_codes_by_key(vintage: s.Vintage) -> dict[str, frozenset[str]]:
+    """Province name key → province codes of ``vintage`` (built once: tables name provinces on every row)."""
+    provinces = register_keys(vintage)[[s.PROVINCE_CODE, s.PROVINCE_NAME]].drop_duplicates()
+    codes: dict[str, set[str]] = {}
+    for code, name in zip(provinces[s.PROVINCE_CODE], provinces[s.PROVINCE_NAME]):
+        codes.setdefault(name_key(name, level="province"), set()).add(code)
+    return {key: frozenset(found) for key, found in codes.items()}

@@ -31,6 +31,7 @@ import pandas as pd
 from geo import matching
 from geo import schema as s
 from geo.errors import InputError, MatchError
+from geo.matching import resolve_province
 
 Level = Literal["village", "commune"]
 VintageChoice = Literal["auto", "2025", "legacy"]
@@ -384,8 +385,6 @@ _NO_PROVINCE: Final = "?"
 
 def _by_province(distinct: pd.DataFrame, vintage: s.Vintage) -> list[tuple[str, pd.DataFrame]]:
     """Split the distinct communes by the province codes they name ("" = no province column, "?" = unknown)."""
-    from geo.import_boundaries import resolve_province
-
     if s.PROVINCE_CODE in distinct:
         scope = distinct[s.PROVINCE_CODE].map(lambda c: str(c).split(".")[0].zfill(2) if c is not None else _NO_PROVINCE)
     elif s.PROVINCE_NAME in distinct:
