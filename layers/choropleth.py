@@ -16,7 +16,8 @@ Maps built here load nothing from another host (``layers.offline``).
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import folium
@@ -30,9 +31,12 @@ from jinja2 import Template
 from geo import schema
 from geo.boundaries import simplify_coverage
 from layers.classify import (
+    POLICY,
+    POLICY_SHARES,
     Classification,
     classify_categorical,
     classify_integers,
+    classify_policy,
     classify_quantiles,
     format_number,
 )
@@ -395,3 +399,359 @@ def communes_table(
             "Lớp trên bản đồ": [classification.label(int(i)) for i in classes],
         }
     ).reset_index(drop=True)
+
+
+# --- Indicator maps of any scheme and level (the app's pages) -------------------------------
+
+#: Identity columns of a display table, whatever the level.
+UNIT_CODE = "code"
+UNIT_NAME = "name"
+#: Identity columns of each level in the indicator layers.
+LEVEL_COLUMNS: dict[str, tuple[str, str]] = {
+    "commune": (schema.COMMUNE_CODE, schema.COMMUNE_NAME),
+    "district": (schema.DISTRICT_CODE, schema.DISTRICT_NAME),
+    "province": (schema.PROVINCE_CODE, schema.PROVINCE_NAME),
+}
+#: Tooltip properties of a unit feature (short keys keep the payload small).
+PROP_NAME, PROP_PROVINCE, PROP_VALUE = "n", "p", "v"
+
+
+@dataclass(frozen=True)
+class UnitLayer:
+    """One scheme and level ready for the browser (plain values, so ``st.cache_data`` can keep it).
+
+    Attributes
+    ----------
+    level
+        ``"commune"``, ``"district"`` or ``"province"``.
+    coarse, fine
+        GeoJSON features (``id`` = unit code, no properties) for the national
+        and the province view; feature ``i`` is row ``i`` of ``table``.
+    table
+        Attributes without geometry: ``code``, ``name``, ``province_code``,
+        ``province_name`` and every indicator column, sorted by code.
+    bounds
+        Province code → (south, west, north, east); ``""`` is the whole extent.
+    """
+
+    level: str
+    coarse: tuple[dict[str, Any], ...]
+    fine: tuple[dict[str, Any], ...]
+    table: pd.DataFrame
+    bounds: dict[str, Bounds]
+
+    def rows(self, province_code: str = "") -> np.ndarray:
+        """Boolean mask of the units of one province (all units for "")."""
+        if not province_code:
+            return np.ones(len(self.table), dtype=bool)
+        if province_code not in self.bounds:
+            raise KeyError(f"unknown province code {province_code!r}; known: {sorted(k for k in self.bounds if k)}")
+        return (self.table[schema.PROVINCE_CODE] == province_code).to_numpy()
+
+
+def prepare_units(
+    gdf: gpd.GeoDataFrame,
+    level: str,
+    *,
+    tolerances: tuple[float, float] = (NATIONAL_TOLERANCE, PROVINCE_TOLERANCE),
+    decimals: int = DISPLAY_DECIMALS,
+) -> UnitLayer:
+    """Simplify an indicator layer at two details and keep its attributes aside.
+
+    Parameters
+    ----------
+    gdf
+        A layer of ``geo.app_data.AppData`` (WGS 84) with the level's code and name columns.
+    level
+        ``"commune"``, ``"district"`` or ``"province"``.
+    tolerances
+        Degrees, for the national and the province view (coverage-preserving).
+    decimals
+        Decimals kept in coordinates.
+    """
+    code, name = LEVEL_COLUMNS[level]
+    gdf = gdf[gdf[code].notna()].sort_values(code).reset_index(drop=True)
+    table = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    table[UNIT_CODE] = table[code].astype(str)
+    table[UNIT_NAME] = table[name] if name in table else table[code]
+    bounds: dict[str, Bounds] = {"": _bounds(gdf.total_bounds)}
+    for province, group in gdf.groupby(schema.PROVINCE_CODE):
+        bounds[str(province)] = _bounds(group.total_bounds)
+    ids = table[UNIT_CODE]
+    coarse, fine = (simplify_coverage(gdf, tol, precision=decimals) for tol in tolerances)
+    empty: list[dict[str, str]] = [{} for _ in range(len(gdf))]
+    return UnitLayer(
+        level=level,
+        coarse=tuple(_feature_collection(coarse, empty, ids=ids)["features"]),
+        fine=tuple(_feature_collection(fine, empty, ids=ids)["features"]),
+        table=table,
+        bounds=bounds,
+    )
+
+
+@dataclass(frozen=True)
+class MapStyle:
+    """What a page asks of the map besides the data: texts, highlight, size.
+
+    Attributes
+    ----------
+    tooltip_aliases
+        Labels of the name, province and value rows of the tooltip (plain text).
+    legend_note
+        Line under the legend (plain text), e.g. the "data as of" date.
+    highlight
+        Unit codes drawn with a bold outline (e.g. the ranked uncovered communes).
+    large
+        Larger legend and tooltip text, for a projector.
+    height
+        Map height in pixels.
+    """
+
+    tooltip_aliases: tuple[str, str, str] = ("Tên", "Tỉnh/thành phố", "Giá trị")
+    legend_note: str | None = None
+    highlight: frozenset[str] = frozenset()
+    large: bool = False
+    height: int = 700
+
+
+def build_indicator_map(
+    units: UnitLayer,
+    outlines: UnitLayer,
+    classification: Classification,
+    values: pd.Series,
+    value_texts: list[str],
+    *,
+    assets: OfflineAssets,
+    province_code: str = "",
+    style: MapStyle = MapStyle(),
+) -> folium.Map:
+    """Choropleth of ``values`` over ``units``, with province outlines, tooltips and the legend.
+
+    Parameters
+    ----------
+    units
+        The layer drawn (any scheme and level).
+    outlines
+        The province layer of the same scheme (drawn as outlines, not interactive).
+    classification
+        Classes of the indicator; the legend is drawn from the same object.
+    values
+        The indicator, one value per row of ``units.table`` (numbers, or
+        category labels for a categorical classification).
+    value_texts
+        Display text of the value of each row of ``units.table`` (for the tooltip).
+    assets
+        Local script and stylesheet URLs (``layers.offline.local_assets``).
+    province_code
+        "" for the whole extent; otherwise only that province is drawn, finer.
+    style
+        Tooltip labels, legend note, highlighted units, size.
+
+    Returns
+    -------
+    folium.Map
+        With no tile layer and no link to another host.
+    """
+    selected = units.rows(province_code)
+    table = units.table.loc[selected]
+    classes = classification.assign(pd.Series(values).to_numpy()[selected])
+    colors = {code: classification.color(int(i)) for code, i in zip(table[UNIT_CODE], classes)}
+    m = folium.Map(location=(16.0, 106.0), zoom_start=5, tiles=None, height=style.height, zoom_snap=0.25)
+    use_local_assets(m, assets)
+    if style.large:
+        m.get_root().header.add_child(folium.Element(_LARGE_CSS), name="vn_large_text")
+    MetricScale().add_to(m)
+    texts = [t for t, keep in zip(value_texts, selected) if keep]
+    _units_layer(units, selected, table, texts, colors, province_code=province_code, style=style).add_to(m)
+    _outline_layer(outlines, province_code).add_to(m)
+    counts = {i: int((classes == i).sum()) for i in {*range(len(classification.labels)), -1}}
+    LegendControl(legend_html(classification, counts=counts, note=style.legend_note), position="topright").add_to(m)
+    south, west, north, east = units.bounds.get(province_code, units.bounds[""])
+    m.fit_bounds([[south, west], [north, east]], padding_top_left=(10, 10), padding_bottom_right=(LEGEND_WIDTH_PX, 10))
+    return check_offline(m)
+
+
+_LARGE_CSS = (
+    "<style>.vn-legend{font-size:20px !important;max-width:420px !important;}"
+    ".vn-legend span{width:28px !important;height:18px !important;}"
+    ".leaflet-tooltip{font-size:18px !important;}</style>"
+)
+
+
+def _units_layer(
+    units: UnitLayer,
+    selected: np.ndarray,
+    table: pd.DataFrame,
+    texts: list[str],
+    colors: dict[str, str],
+    *,
+    province_code: str,
+    style: MapStyle,
+) -> folium.GeoJson:
+    source = units.fine if province_code else units.coarse
+    features = [
+        {**f, "properties": {PROP_NAME: _escape_text(n), PROP_PROVINCE: _escape_text(p), PROP_VALUE: html.escape(v)}}
+        for f, n, p, v in zip(
+            (f for f, keep in zip(source, selected) if keep), table[UNIT_NAME], table[schema.PROVINCE_NAME], texts
+        )
+    ]
+    fields = [PROP_NAME, PROP_VALUE] if units.level == "province" else [PROP_NAME, PROP_PROVINCE, PROP_VALUE]
+    name_alias, province_alias, value_alias = style.tooltip_aliases
+    aliases = [name_alias, value_alias] if units.level == "province" else [name_alias, province_alias, value_alias]
+    fine = bool(province_code) or units.level != "commune"
+    line = {"color": "#4d4d4d", "weight": 0.6 if fine else 0.25, "opacity": 0.8, "fillOpacity": 0.85}
+    bold = {"color": "#000000", "weight": 2.5, "opacity": 1.0, "fillOpacity": 0.95}
+    highlight = style.highlight
+    return folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name="units",
+        style_function=lambda f: {**line, **(bold if f["id"] in highlight else {}), "fillColor": colors[f["id"]]},
+        highlight_function=lambda f: {"weight": 3, "color": "#000000", "fillOpacity": 0.95},
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[html.escape(a) for a in aliases], sticky=True),
+    )
+
+
+def _outline_layer(outlines: UnitLayer, province_code: str) -> folium.GeoJson:
+    """Province outlines for context; the selected province bold, at its finer detail."""
+    features = [f for f in outlines.coarse if f["id"] != province_code]
+    features += [f for f in outlines.fine if f["id"] == province_code]
+    return folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name="provinces",
+        style_function=lambda f: {
+            "fill": False,
+            "color": "#000000" if f["id"] == province_code else "#333333",
+            "weight": 3 if f["id"] == province_code else 1.2,
+            "opacity": 0.9,
+        },
+        interactive=False,
+    )
+
+
+# --- The indicators the app maps -------------------------------------------------------------
+
+ClassMode = Literal["policy", "quantiles"]
+
+
+@dataclass(frozen=True)
+class MapIndicator:
+    """An indicator column the app can map.
+
+    Attributes
+    ----------
+    column
+        Column of the indicator layers (``geo.schema``); also the key of its
+        label in ``layers.i18n`` (``"ind_<column>"``).
+    kind
+        ``"pct"`` (0–100), ``"count"`` or ``"flag"`` (yes/no).
+    target
+        Name of the target (``geo.targets``) a percentage is read against, if any.
+    """
+
+    column: str
+    kind: Literal["pct", "count", "flag"]
+    target: str | None = None
+
+
+MAP_INDICATORS: tuple[MapIndicator, ...] = (
+    MapIndicator(schema.PCT_POP_4G, "pct", "pop_4g"),
+    MapIndicator(schema.PCT_AREA_4G, "pct"),
+    MapIndicator(schema.PCT_HOUSEHOLDS_FIBRE, "pct", "fibre_households"),
+    MapIndicator(schema.FIBRE_TO_COMMUNE, "flag"),
+    MapIndicator(schema.PCT_COMMUNES_FIBRE, "pct", "fibre_to_commune"),
+    MapIndicator(schema.PCT_VILLAGES_TEAM, "pct", "villages_team"),
+    MapIndicator(schema.TEAMS, "count"),
+    MapIndicator(schema.TEAM_MEMBERS, "count"),
+    MapIndicator(schema.UNCOVERED, "flag"),
+    MapIndicator(schema.N_UNCOVERED, "count"),
+    MapIndicator(schema.POP_TOTAL, "count"),
+    MapIndicator(schema.HOUSEHOLDS, "count"),
+    MapIndicator(schema.AREA_KM2, "count"),
+)
+
+
+def indicators_of(table: pd.DataFrame) -> list[MapIndicator]:
+    """The indicators whose column the table has."""
+    return [i for i in MAP_INDICATORS if i.column in table.columns]
+
+
+@dataclass(frozen=True)
+class IndicatorView:
+    """An indicator classified for the map: the classes, the values they were assigned from, and texts."""
+
+    classification: Classification
+    values: pd.Series
+    texts: list[str]
+
+
+def view_indicator(
+    table: pd.DataFrame,
+    indicator: MapIndicator,
+    *,
+    title: str,
+    texts: Mapping[str, str],
+    target_pct: float | None = None,
+    mode: ClassMode = "policy",
+) -> IndicatorView:
+    """Classify an indicator over the whole table (so colours compare across provinces).
+
+    Parameters
+    ----------
+    table
+        ``UnitLayer.table``.
+    indicator
+        What to map.
+    title
+        Legend title (in the reader's language).
+    texts
+        Labels in the reader's language: ``no_data``, ``yes``, ``no`` and the
+        policy labels ``below80``, ``80_90``, ``90_100``, ``met`` (templates with ``{a}``, ``{b}``).
+    target_pct
+        The target a percentage is read against (None: quantiles).
+    mode
+        ``"policy"`` (classes against the target, the default) or ``"quantiles"``.
+    """
+    raw = table[indicator.column]
+    if indicator.kind == "flag":
+        return _flag_view(raw, indicator, title=title, texts=texts)
+    numbers = pd.to_numeric(raw, errors="coerce").astype(float)
+    decimals = 1 if indicator.kind == "pct" else 0
+    if indicator.kind == "pct" and mode == "policy" and target_pct is not None:
+        classification = classify_policy(title=title, target_pct=target_pct, labels=_policy_labels(target_pct, texts))
+    else:
+        classification = classify_quantiles(numbers, title=title, decimals=decimals)
+    classification = replace(classification, no_data_label=texts["no_data"])
+    unit = " %" if indicator.kind == "pct" else ""
+    shown = [texts["no_data"] if pd.isna(v) else f"{format_number(v, decimals=decimals)}{unit}" for v in numbers]
+    return IndicatorView(classification=classification, values=numbers, texts=shown)
+
+
+def _policy_labels(target: float, texts: Mapping[str, str]) -> tuple[str, ...]:
+    a, b, c = (_pct_text(target * share) for share in POLICY_SHARES)
+    return (
+        texts["below80"].format(a=a),
+        texts["80_90"].format(a=a, b=b),
+        texts["90_100"].format(a=b, b=c),
+        texts["met"].format(a=c),
+    )
+
+
+def _pct_text(value: float) -> str:
+    return f"{format_number(value, decimals=0 if float(value).is_integer() else 1)}%"
+
+
+def _flag_view(raw: pd.Series, indicator: MapIndicator, *, title: str, texts: Mapping[str, str]) -> IndicatorView:
+    """Yes/no classes; for ``uncovered`` "yes" is the bad outcome and is drawn red."""
+    flags = raw.astype("boolean")
+    yes, no = texts["yes"], texts["no"]
+    labels = pd.Series([None if pd.isna(v) else (yes if v else no) for v in flags], index=raw.index, dtype=object)
+    bad, good = (yes, no) if indicator.column == schema.UNCOVERED else (no, yes)
+    classification = Classification(
+        title=title,
+        kind="categorical",
+        labels=(bad, good),
+        colors=(POLICY[0], POLICY[-1]),
+        categories=(bad, good),
+        no_data_label=texts["no_data"],
+    )
+    return IndicatorView(classification=classification, values=labels, texts=[texts["no_data"] if v is None else v for v in labels])

@@ -34,6 +34,10 @@ SEQUENTIAL: dict[int, tuple[str, ...]] = {
 }
 #: Okabe-Ito (qualitative, colour-blind safe), without black.
 QUALITATIVE: tuple[str, ...] = ("#E69F00", "#56B4E9", "#CC79A7", "#009E73", "#F0E442", "#0072B2", "#D55E00")
+#: ColorBrewer RdYlBu (diverging, colour-blind safe): far below target → target met.
+POLICY: tuple[str, ...] = ("#d7191c", "#fdae61", "#abd9e9", "#2c7bb6")
+#: Shares of the target that split the policy classes: < 80 %, 80–90 %, 90–100 %, target met.
+POLICY_SHARES: tuple[float, ...] = (0.8, 0.9, 1.0)
 NO_DATA_COLOR = "#9e9e9e"
 NO_DATA_LABEL = "Không có số liệu"
 
@@ -65,6 +69,10 @@ class Classification:
     categories: tuple[str, ...] = ()
     no_data_label: str = NO_DATA_LABEL
     no_data_color: str = NO_DATA_COLOR
+    #: ``"left"``: a value on a break belongs to the lower class (``bins`` are upper
+    #: bounds); ``"right"``: to the upper class (``bins`` are lower bounds of the next
+    #: class), as policy classes need ("target met" includes the target itself).
+    side: Literal["left", "right"] = "left"
 
     def __post_init__(self) -> None:
         n = len(self.labels)
@@ -78,7 +86,7 @@ class Classification:
             lookup = {c: i for i, c in enumerate(self.categories)}
             return np.array([lookup.get(v, NO_DATA) if isinstance(v, str) else NO_DATA for v in values], dtype=int)
         numbers = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(dtype=float)
-        index = np.searchsorted(np.asarray(self.bins, dtype=float), numbers, side="left")
+        index = np.searchsorted(np.asarray(self.bins, dtype=float), numbers, side=self.side)
         return np.where(np.isnan(numbers), NO_DATA, index).astype(int)
 
     def color(self, index: int) -> str:
@@ -133,6 +141,39 @@ def classify_quantiles(
         colors=SEQUENTIAL[len(bins) + 1],
         bins=bins,
     )
+
+
+def classify_policy(
+    *,
+    title: str,
+    target_pct: float,
+    labels: Sequence[str],
+    shares: Sequence[float] = POLICY_SHARES,
+) -> Classification:
+    """Classes read against a target, fixed so maps compare over time and places.
+
+    With the default ``shares`` and a target of 80 %: below 64 % (under 80 % of
+    the target), 64–72 %, 72–80 %, and 80 % or more (target met). A value on a
+    break belongs to the upper class.
+
+    Parameters
+    ----------
+    title
+        Legend title.
+    target_pct
+        The target in percent (e.g. ``80.0``).
+    labels
+        One label per class (``len(shares) + 1``), in the reader's language.
+    shares
+        Shares of the target at which classes change, increasing, the last 1.0.
+
+    Returns
+    -------
+    Classification
+    """
+    bins = tuple(round(float(target_pct) * share, 6) for share in shares)
+    colors = POLICY if len(bins) + 1 == len(POLICY) else SEQUENTIAL[len(bins) + 1]
+    return Classification(title=title, kind="numeric", labels=tuple(labels), colors=colors, bins=bins, side="right")
 
 
 def classify_integers(

@@ -1,4 +1,16 @@
-"""A small data folder for app tests: four square communes with zero-padded codes in two provinces."""
+"""A small data folder for app tests, built in code.
+
+Four square 2025 communes (zero-padded codes, one with a hostile name) in two
+provinces, one legacy commune per square (codes that the real crosswalk sends
+whole into that 2025 commune) with their legacy districts and provinces, and
+small DEMO coverage inputs: a 4G signal raster, a population raster, a fibre
+table and a team table. Expected indicators (see ``EXPECTED``):
+
+- 00004 Ba Đình: 4G 100 %, fibre 90 %, teams in 100 % of villages → meets every target.
+- 00008 (hostile name): 4G 100 %, fibre 50 % → misses the fibre target.
+- 02266 Lâm Bình: 4G 50 % of the people (east half −120 dBm), no fibre to the commune.
+- 02269 Thượng Lâm: no 4G; no fibre or team row (no data).
+"""
 
 from __future__ import annotations
 
@@ -6,22 +18,35 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import rasterio
 import shapely
+from affine import Affine
 
 from geo import schema
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 N_COMMUNES = 4
+CODES = ["00004", "00008", "02266", "02269"]
+HOSTILE_NAME = 'Xã <b>Thử</b> & "nháy"'
+LEGACY_CODES = ["00004", "00006", "02233", "02251"]
+#: Communes that miss a target with the default targets, largest uncovered population first.
+UNCOVERED = ["02269", "02266", "00008"]
 
 
-def write_data_dir(root: Path) -> Path:
-    """A data folder with four square communes (codes zero-padded) in two provinces."""
-    squares = [shapely.box(105 + i, 21, 106 + i, 22) for i in range(N_COMMUNES)]
-    communes = gpd.GeoDataFrame(
+def _squares() -> list[shapely.Polygon]:
+    return [shapely.box(105 + i, 21, 106 + i, 22) for i in range(N_COMMUNES)]
+
+
+def _multi(geoms: gpd.GeoSeries) -> list[shapely.MultiPolygon]:
+    return [shapely.MultiPolygon(list(getattr(g, "geoms", [g]))) for g in geoms]
+
+
+def _communes() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
         {
-            schema.COMMUNE_CODE: ["00004", "00008", "02266", "02269"],
-            schema.COMMUNE_NAME: ["Phường Ba Đình", "Xã <b>Thử</b> & \"nháy\"", "Xã Hùng Lợi", "Đặc khu Thử"],
-            schema.COMMUNE_TYPE: ["Phường", "Xã", "Xã", "Đặc khu"],
+            schema.COMMUNE_CODE: CODES,
+            schema.COMMUNE_NAME: ["Phường Ba Đình", HOSTILE_NAME, "Xã Lâm Bình", "Xã Thượng Lâm"],
+            schema.COMMUNE_TYPE: ["Phường", "Xã", "Xã", "Xã"],
             schema.PROVINCE_CODE: ["01", "01", "08", "08"],
             schema.PROVINCE_NAME: ["Thành phố Hà Nội", "Thành phố Hà Nội", "Tỉnh Tuyên Quang", "Tỉnh Tuyên Quang"],
             schema.AREA_KM2_OFFICIAL: [2.97, 35.5, 120.0, np.nan],
@@ -29,16 +54,89 @@ def write_data_dir(root: Path) -> Path:
             schema.N_LEGACY_COMMUNES: [4, 2, 1, 7],
             schema.APPROXIMATE: [True] * N_COMMUNES,
         },
-        geometry=[shapely.MultiPolygon([s]) for s in squares],
+        geometry=[shapely.MultiPolygon([s]) for s in _squares()],
         crs=schema.WGS84,
     )
+
+
+def _legacy() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    communes = gpd.GeoDataFrame(
+        {
+            schema.COMMUNE_CODE: LEGACY_CODES,
+            schema.COMMUNE_NAME: ["Phường Trúc Bạch", "Phường Vĩnh Phúc", "Xã Phúc Yên", "Xã Khuôn Hà"],
+            schema.COMMUNE_TYPE: ["Phường", "Phường", "Xã", "Xã"],
+            schema.DISTRICT_CODE: ["001", "001", "071", "071"],
+            schema.DISTRICT_NAME: ["Quận Ba Đình", "Quận Ba Đình", "Huyện Lâm Bình", "Huyện Lâm Bình"],
+            schema.PROVINCE_CODE: ["01", "01", "08", "08"],
+            schema.PROVINCE_NAME: ["Thành phố Hà Nội", "Thành phố Hà Nội", "Tỉnh Tuyên Quang", "Tỉnh Tuyên Quang"],
+            schema.NEW_COMMUNE_CODES: CODES,
+            schema.AREA_KM2: [3.1, 36.0, 118.0, 90.0],
+            schema.APPROXIMATE: [True] * N_COMMUNES,
+        },
+        geometry=[shapely.MultiPolygon([s]) for s in _squares()],
+        crs=schema.WGS84,
+    )
+    districts = communes.dissolve(schema.DISTRICT_CODE, aggfunc="first").reset_index()
+    districts = districts[[schema.DISTRICT_CODE, schema.DISTRICT_NAME, schema.PROVINCE_CODE, schema.PROVINCE_NAME, "geometry"]]
+    districts[schema.DISTRICT_TYPE] = ["Quận", "Huyện"]
+    districts[schema.N_COMMUNES] = [2, 2]
+    districts[schema.AREA_KM2] = [39.1, 208.0]
+    districts[schema.APPROXIMATE] = True
+    provinces = communes.dissolve(schema.PROVINCE_CODE, aggfunc={schema.PROVINCE_NAME: "first"}).reset_index()
+    provinces["n_districts"] = [1, 1]
+    provinces[schema.AREA_KM2] = [39.1, 208.0]
+    provinces[schema.APPROXIMATE] = True
+    for frame in (districts, provinces):
+        frame.geometry = _multi(frame.geometry)
+    return communes, districts, provinces
+
+
+def _write_raster(path: Path, values: np.ndarray, *, cell: float, nodata: float | None = None, as_of: str = "2026-06-30") -> None:
+    profile = {
+        "driver": "GTiff", "width": values.shape[1], "height": values.shape[0], "count": 1, "dtype": values.dtype,
+        "crs": schema.WGS84, "transform": Affine(cell, 0, 105.0, 0, -cell, 22.0), "nodata": nodata,
+    }  # fmt: skip
+    with rasterio.open(path, "w", **profile) as sink:
+        sink.write(values, 1)
+        sink.update_tags(as_of=as_of)
+
+
+def write_coverage(root: Path) -> Path:
+    """DEMO coverage inputs for the four squares in ``root/coverage/``."""
+    folder = root / "coverage"
+    folder.mkdir(parents=True, exist_ok=True)
+    signal = np.full((20, 80), -90, dtype="int16")
+    signal[:, 50:] = -120  # east half of square 3 and all of square 4
+    _write_raster(folder / "DEMO_rsrp_4g.tif", signal, cell=0.05, nodata=-32768)
+    _write_raster(folder / "DEMO_population.tif", np.full((4, 16), 100.0, dtype="float32"), cell=0.25, as_of="2025-12-31")
+    (folder / "DEMO_fibre.csv").write_text(
+        "Tỉnh,Xã,Số hộ,Số hộ có cáp quang,Cáp quang đến xã\n"
+        "Hà Nội,Phường Ba Đình,1000,900,Có\nHà Nội,Phường Ngọc Hà,800,400,Có\nTuyên Quang,Xã Lâm Bình,500,0,Không\n",
+        encoding="utf-8",
+    )
+    (folder / "DEMO_teams.csv").write_text(
+        "Tỉnh,Xã,Số thôn,Số thôn có tổ CNS,Số tổ CNSCĐ,Số thành viên\n"
+        "Hà Nội,Phường Ba Đình,10,10,10,50\nHà Nội,Phường Ngọc Hà,8,8,8,40\nTuyên Quang,Xã Lâm Bình,12,6,6,30\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+def write_data_dir(root: Path, *, coverage: bool = True) -> Path:
+    """The data folder: boundaries (2025 and legacy layers) and, unless told not to, DEMO coverage inputs."""
+    communes = _communes()
     provinces = communes.dissolve(schema.PROVINCE_CODE, aggfunc={schema.PROVINCE_NAME: "first"}).reset_index()
     provinces[schema.N_COMMUNES] = [2, 2]
     provinces[schema.AREA_KM2] = [39.1, 208.0]
     provinces[schema.APPROXIMATE] = True
-    provinces = provinces.set_geometry([shapely.MultiPolygon(list(getattr(g, "geoms", [g]))) for g in provinces.geometry])
+    provinces = provinces.set_geometry(_multi(provinces.geometry))
     path = root / "boundaries" / schema.BOUNDARIES_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     communes.to_file(path, layer=schema.LAYER_COMMUNES_2025, driver="GPKG")
     provinces.to_file(path, layer=schema.LAYER_PROVINCES_2025, driver="GPKG")
+    legacy_layers = (schema.LAYER_COMMUNES_LEGACY, schema.LAYER_DISTRICTS_LEGACY, schema.LAYER_PROVINCES_LEGACY)
+    for layer, frame in zip(legacy_layers, _legacy()):
+        frame.to_file(path, layer=layer, driver="GPKG")
+    if coverage:
+        write_coverage(root)
     return root

@@ -1,4 +1,4 @@
-"""The Streamlit page runs on a small data folder; switching indicator and province works."""
+"""The Streamlit pages run on a small data folder: map, uncovered communes, data, meeting mode."""
 
 from __future__ import annotations
 
@@ -8,59 +8,160 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from geo.app_data import CACHE_ENV
 from geo.settings import ENV_DATA_DIR
-from tests.app.fixture_data import APP, N_COMMUNES, write_data_dir
+from tests.app.fixture_data import APP, N_COMMUNES, UNCOVERED, write_data_dir
+
+PAGES = Path("pages_app")
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_data_dir(tmp_path_factory.mktemp("data"))
 
 
 @pytest.fixture
-def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+def app(data_dir: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setattr(sys, "argv", [str(APP)])
-    monkeypatch.setenv(ENV_DATA_DIR, str(write_data_dir(tmp_path / "data")))
-    at = AppTest.from_file(str(APP), default_timeout=60)
+    monkeypatch.setenv(ENV_DATA_DIR, str(data_dir))
+    monkeypatch.setenv(CACHE_ENV, str(data_dir.parent / "cache"))
+    at = AppTest.from_file(str(APP), default_timeout=90)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
 
-def _table_rows(at: AppTest) -> int:
-    return len(at.dataframe[0].value)
+def _html(at: AppTest) -> str:
+    return "".join(e.proto.body for e in at.get("html"))
 
 
-def test_runs_and_shows_the_notice_and_the_national_list(app: AppTest) -> None:
-    assert app.title[0].value == "Bản đồ xã, phường, đặc khu Việt Nam (2025)"
+def _rows(at: AppTest, index: int = 0) -> int:
+    return len(at.dataframe[index].value)
+
+
+def test_map_page_shows_title_demo_banner_and_notice(app: AppTest) -> None:
+    assert app.title[0].value == "Bản đồ hạ tầng số"
+    assert "DEMO" in app.error[0].value
     assert "gần đúng" in app.warning[0].value
-    assert _table_rows(app) == N_COMMUNES
 
 
-def test_switching_indicator(app: AppTest) -> None:
-    assert app.radio(key="indicator").options == ["Diện tích chính thức", "Loại đơn vị", "Số xã cũ hợp thành"]
-    for key in ("type", "merged", "area"):
-        app.radio(key="indicator").set_value(key).run()
+def test_indicators_offered_are_those_of_the_layer(app: AppTest) -> None:
+    options = app.selectbox(key="indicator").options
+    assert options[0] == "Dân số được phủ sóng 4G (%)"
+    assert "Chưa đạt chỉ tiêu" in options
+    app.radio(key="level").set_value("province").run()
+    assert "Số xã chưa đạt chỉ tiêu" in app.selectbox(key="indicator").options
+
+
+@pytest.mark.parametrize(
+    ("scheme", "level"),
+    [("2025", "commune"), ("2025", "district"), ("2025", "province"), ("legacy", "commune"), ("legacy", "district"), ("legacy", "province")],
+)
+def test_every_scheme_and_level_draws(app: AppTest, scheme: str, level: str) -> None:
+    app.radio(key="scheme").set_value(scheme).run()
+    app.radio(key="level").set_value(level).run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.session_state["scheme"] == scheme and app.session_state["level"] == level
+
+
+def test_legacy_scheme_says_indicators_are_converted(app: AppTest) -> None:
+    app.radio(key="scheme").set_value("legacy").run()
+    assert any("chuyển từ xã mới" in i.value for i in app.info)
+
+
+def test_switching_indicator_and_class_mode(app: AppTest) -> None:
+    for column in app.selectbox(key="indicator").options[:0] or ["pct_households_fibre", "uncovered", "teams"]:
+        app.selectbox(key="indicator").set_value(column).run()
         assert not app.exception
-        assert app.session_state["indicator"] == key
-
-
-def test_switching_province_lists_its_communes(app: AppTest) -> None:
-    app.selectbox(key="province").set_value("08").run()
+        assert app.session_state["indicator"] == column
+    app.radio(key="class_mode").set_value("quantiles").run()
     assert not app.exception
-    assert _table_rows(app) == 2
-    assert list(app.dataframe[0].value["Mã"]) == ["02266", "02269"]
-    app.selectbox(key="province").set_value("").run()
-    assert _table_rows(app) == N_COMMUNES
 
 
-def test_province_choices_are_the_country_then_provinces_by_name(app: AppTest) -> None:
-    assert app.selectbox(key="province").options == [
-        "Toàn quốc (2 tỉnh/thành phố)",
-        "Thành phố Hà Nội",
-        "Tỉnh Tuyên Quang",
-    ]
+def test_province_lists_its_units(app: AppTest) -> None:
+    assert _rows(app) == N_COMMUNES
+    app.selectbox(key="province").set_value("08").run()
+    assert _rows(app) == 2
+    assert app.session_state["province"] == "08"
 
 
-def test_session_state_holds_codes_not_objects(app: AppTest) -> None:
-    app.selectbox(key="province").set_value("01").run()
-    assert app.session_state["province"] == "01"
-    assert app.session_state["indicator"] == "area"
+def test_search_without_diacritics_selects_the_commune_and_shows_its_profile(app: AppTest) -> None:
+    app.text_input(key="search").set_value("lam binh").run()
+    assert app.session_state["selected"] == "02266"
+    page = _html(app)
+    # Its legacy communes come from the real crosswalk.
+    assert "Xã Lâm Bình" in page and "Thị trấn Lăng Can (02266)" in page and "Xã Phúc Yên (02233)" in page
+
+
+def test_profile_escapes_a_hostile_name(app: AppTest) -> None:
+    app.text_input(key="search").set_value("nháy").run()
+    assert app.session_state["selected"] == "00008"
+    page = _html(app)
+    assert "&lt;b&gt;Thử&lt;/b&gt;" in page and "<b>Thử</b>" not in page
+
+
+def test_a_selection_belongs_to_its_scheme(app: AppTest) -> None:
+    app.text_input(key="search").set_value("lam binh").run()
+    assert "Xã Lâm Bình" in _html(app)
+    app.radio(key="scheme").set_value("legacy").run()
+    assert "vn-profile" not in _html(app)  # 02266 is another commune in the legacy scheme
+    app.text_input(key="search").set_value("phuc yen").run()
+    assert app.session_state["selected"] == "02233"
+    assert "Xã Lâm Bình (02266)" in _html(app)  # its 2025 commune
+
+
+def test_uploads_belong_to_one_session(app: AppTest, data_dir: Path, tmp_path: Path) -> None:
+    table = tmp_path / "fibre_upload.csv"
+    table.write_text("Tỉnh,Xã,Số hộ,Số hộ có cáp quang\nHà Nội,Phường Ba Đình,100,10\n", encoding="utf-8")
+    app.session_state["uploads"] = {"fibre": str(table)}
+    app.switch_page(str(PAGES / "data.py")).run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert "fibre_upload.csv" in list(app.dataframe[0].value["Tệp"])
+    other = AppTest.from_file(str(APP), default_timeout=90)
+    other.switch_page(str(PAGES / "data.py")).run()
+    assert "fibre_upload.csv" not in list(other.dataframe[0].value["Tệp"])
+    assert "DEMO_fibre.csv" in list(other.dataframe[0].value["Tệp"])
+
+
+def test_english_switch_changes_the_whole_page(app: AppTest) -> None:
+    app.session_state["lang"] = "en"
+    app.run()
+    assert app.title[0].value == "Digital infrastructure map"
+    assert app.selectbox(key="indicator").options[0] == "Population covered by 4G (%)"
+
+
+def test_uncovered_page_ranks_by_uncovered_population(app: AppTest) -> None:
+    app.switch_page(str(PAGES / "uncovered.py")).run()
+    assert not app.exception, [e.value for e in app.exception]
+    table = app.dataframe[0].value
+    assert list(table["Mã xã"]) == UNCOVERED
+    assert "cáp quang 50,0% hộ < 80%" in list(table["Lý do"])
+
+
+def test_uncovered_page_follows_the_chosen_targets_and_province(app: AppTest) -> None:
+    app.switch_page(str(PAGES / "uncovered.py")).run()
+    app.checkbox(key="on_fibre_households").uncheck().run()
+    assert list(app.dataframe[0].value["Mã xã"]) == ["02269", "02266"]
+    app.selectbox(key="unc_province").set_value("01").run()
+    assert any("Không có xã nào" in s.value for s in app.success)
+
+
+def test_data_page_lists_inputs_with_dates_and_demo_flags(app: AppTest) -> None:
+    app.switch_page(str(PAGES / "data.py")).run()
+    assert not app.exception, [e.value for e in app.exception]
+    table = app.dataframe[0].value
+    assert "DEMO_rsrp_4g.tif" in list(table["Tệp"])
+    assert list(table.loc[table["Tệp"] == "DEMO_rsrp_4g.tif", "Ngày số liệu"]) == ["2026-06-30"]
+    assert set(table["Dữ liệu mẫu"]) == {"Có", "Không"}
+
+
+def test_meeting_mode_has_only_the_map_title_and_province_picker(app: AppTest) -> None:
+    app.switch_page(str(PAGES / "meeting.py")).run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert "Số liệu đến ngày 2026" in _html(app)
+    assert [s.key for s in app.selectbox] == ["meeting_province"]
+    app.selectbox(key="meeting_province").set_value("08").run()
+    assert not app.exception
 
 
 def test_missing_data_folder_shows_the_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,0 +1,251 @@
+"""Indicators for the app: found in a data folder, computed by the pipeline, cached on disk.
+
+The app shows what ``python -m geo build-indicators`` computes, through the
+same :func:`geo.indicators.build_indicators`; nothing is recomputed here
+but the legacy scheme, whose commune indicators are the 2025 ones moved
+through the crosswalk (:mod:`geo.convert`: counts shared out by overlap
+area, ratios rebuilt) and rolled up to the legacy districts and provinces.
+
+A national build takes several seconds, so the result is pickled to a
+cache folder under a key made of every input's path, size and modification
+time (and of the code's own files): an unchanged data folder loads in well
+under a second, a changed file is computed again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Final
+
+import geopandas as gpd
+import pandas as pd
+import rasterio
+
+from geo import schema as s
+from geo import targets as t
+from geo.aggregate import COUNTS, add_ratios, aggregate_units
+from geo.boundaries import read_boundary_layer
+from geo.indicators import Inputs, build_indicators, evaluate_targets, input_as_of
+
+COVERAGE_SUBDIR: Final = "coverage"
+DEMO_PREFIX: Final = "DEMO_"
+CACHE_ENV: Final = "VNCOVER_CACHE_DIR"
+SCHEMES: Final = (s.VINTAGE_2025, s.VINTAGE_LEGACY)
+LEVELS: Final = ("commune", "district", "province")
+#: Files whose change invalidates the cache (the pipeline's code).
+_CODE_FILES: Final = ("app_data.py", "indicators.py", "aggregate.py", "convert.py", "zonal.py", "coverage.py", "tables.py")
+_TABLE_SUFFIXES: Final = (".xlsx", ".xls", ".csv")
+_RASTER_SUFFIXES: Final = (".tif", ".tiff")
+
+
+@dataclass(frozen=True)
+class AppData:
+    """Indicator layers of both schemes and what they were computed from.
+
+    Attributes
+    ----------
+    layers
+        ``"<scheme>/<level>"`` (scheme ``2025`` or ``legacy``; level
+        ``commune``, ``district`` or ``province``) → GeoDataFrame with a
+        ``code``-like identity column, names and every indicator column.
+    report
+        Table rows that were not counted (from the pipeline).
+    sources
+        One row per input: ``input``, ``file``, ``as_of``, ``demo``.
+    config
+        The targets the ``uncovered`` columns were evaluated against.
+    """
+
+    layers: dict[str, gpd.GeoDataFrame]
+    report: pd.DataFrame
+    sources: pd.DataFrame
+    config: t.Config
+
+    def layer(self, scheme: str, level: str) -> gpd.GeoDataFrame:
+        """The layer of one scheme and level; raises ``KeyError`` for an unknown pair."""
+        return self.layers[f"{scheme}/{level}"]
+
+    @property
+    def is_demo(self) -> bool:
+        """Whether any input is demo data."""
+        return bool(self.sources["demo"].any()) if len(self.sources) else False
+
+    @property
+    def as_of(self) -> str | None:
+        """Latest as-of date of the inputs (ISO), or None when nothing is loaded."""
+        dates = [str(d)[:10] for d in self.sources["as_of"] if isinstance(d, str) and d]
+        return max(dates) if dates else None
+
+
+def discover_inputs(data_dir: Path, boundaries: Path, *, overrides: dict[str, Path] | None = None) -> Inputs:
+    """The pipeline's inputs found in ``data_dir/coverage/`` by their names, with per-session overrides.
+
+    A GeoTIFF whose name holds ``pop`` is the population; another GeoTIFF the
+    4G raster; a CSV holding ``site`` or ``bts`` the BTS sites (used only
+    without a raster); a table holding ``fibre``/``fiber``/``cap_quang`` the
+    fibre table, one holding ``team``/``to_cns`` the team table.
+
+    Parameters
+    ----------
+    data_dir
+        The data folder.
+    boundaries
+        The boundaries GeoPackage.
+    overrides
+        ``{"fibre": path, "teams": path}`` uploaded for one session.
+    """
+    folder = data_dir / COVERAGE_SUBDIR
+    files = sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+    found: dict[str, Path] = {}
+    for path in files:
+        kind = _kind_of(path)
+        if kind is not None:
+            found.setdefault(kind, path)
+    found.update(overrides or {})
+    raster = found.get("raster")
+    return Inputs(
+        boundaries=boundaries,
+        mobile_raster=raster,
+        mobile_threshold=_threshold_of(raster) if raster is not None else None,
+        mobile_sites=found.get("sites") if raster is None else None,
+        population=found.get("population"),
+        fibre=found.get("fibre"),
+        teams=found.get("teams"),
+    )
+
+
+def _kind_of(path: Path) -> str | None:
+    name, suffix = path.name.lower(), path.suffix.lower()
+    if suffix in _RASTER_SUFFIXES:
+        return "population" if "pop" in name else "raster"
+    if suffix not in _TABLE_SUFFIXES:
+        return None
+    if suffix == ".csv" and ("site" in name or "bts" in name):
+        return "sites"
+    if any(k in name for k in ("fibre", "fiber", "cap_quang", "capquang")):
+        return "fibre"
+    if any(k in name for k in ("team", "to_cns", "tocns", "congnghe")):
+        return "teams"
+    return None
+
+
+def _threshold_of(raster: Path) -> float | None:
+    """None for a 0/1 mask (byte raster), else the default RSRP threshold in dBm."""
+    with rasterio.open(raster) as dataset:
+        is_mask = dataset.dtypes[0] in ("uint8", "bool")
+    return None if is_mask else t.read_config().propagation.threshold_dbm
+
+
+def input_files(inputs: Inputs) -> dict[str, Path]:
+    """Each input that was given: ``{"boundaries": …, "mobile": …, …}``."""
+    mobile = inputs.mobile_raster or inputs.mobile_polygons or inputs.mobile_sites
+    pairs = {"boundaries": inputs.boundaries, s.MOBILE: mobile, s.POPULATION: inputs.population, s.FIBRE: inputs.fibre, s.TEAMS_INPUT: inputs.teams}
+    return {k: Path(v) for k, v in pairs.items() if v is not None}
+
+
+def cache_key(inputs: Inputs) -> str:
+    """Hash of every input's path, size and mtime, the options, and the pipeline's code files."""
+    here = Path(__file__).resolve().parent
+    parts = [repr((inputs.mobile_threshold, inputs.tables_vintage, str(inputs.targets)))]
+    paths = [*input_files(inputs).values(), *(here / name for name in _CODE_FILES)]
+    if inputs.targets is not None:
+        paths.append(Path(inputs.targets))
+    for path in paths:
+        stat = path.stat()
+        parts.append(f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
+
+
+def default_cache_dir() -> Path:
+    """``$VNCOVER_CACHE_DIR``, else ``<temp>/vncover-cache``."""
+    return Path(os.environ.get(CACHE_ENV) or Path(tempfile.gettempdir()) / "vncover-cache")
+
+
+def load_app_data(inputs: Inputs, *, cache_dir: Path | None = None) -> AppData:
+    """The app's data for ``inputs``: from the disk cache when the inputs are unchanged, else computed.
+
+    The cache holds only files this function wrote (pickles); it is written
+    atomically, so a crash never leaves a half-written entry.
+    """
+    folder = cache_dir or default_cache_dir()
+    path = folder / f"app-data-{cache_key(inputs)}.pkl"
+    if path.is_file():
+        with path.open("rb") as stream:
+            return pickle.load(stream)  # noqa: S301 (our own cache file)
+    data = compute_app_data(inputs)
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, staging = tempfile.mkstemp(dir=folder, prefix=".app-data-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            pickle.dump(data, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(staging, path)
+    finally:
+        if os.path.exists(staging):
+            os.unlink(staging)
+    return data
+
+
+def compute_app_data(inputs: Inputs) -> AppData:
+    """Run the pipeline and derive the legacy scheme (see the module docstring)."""
+    result = build_indicators(inputs)
+    config = t.read_config(inputs.targets)
+    legacy_districts = read_boundary_layer(inputs.boundaries, s.LAYER_DISTRICTS_LEGACY)
+    districts = result.districts.merge(legacy_districts[[s.DISTRICT_CODE, s.DISTRICT_NAME]], on=s.DISTRICT_CODE, how="left")
+    layers = {"2025/commune": result.communes, "2025/district": districts, "2025/province": result.provinces}
+    layers.update(legacy_layers(inputs.boundaries, result.communes, config))
+    return AppData(layers=layers, report=result.report, sources=sources_table(inputs), config=config)
+
+
+def legacy_layers(boundaries: Path, communes: gpd.GeoDataFrame, config: t.Config) -> dict[str, gpd.GeoDataFrame]:
+    """Legacy communes, districts and provinces with the 2025 indicators moved onto them."""
+    from geo import convert
+
+    legacy = read_boundary_layer(boundaries, s.LAYER_COMMUNES_LEGACY)
+    counts = [c for c in COUNTS if c in communes and c not in (s.N_UNCOVERED, s.COMMUNES_WITH_FIBRE, s.COMMUNES_FIBRE_KNOWN)]
+    pairs = convert.crosswalk_pairs("to_legacy")
+    measure = convert.overlap_measure(pairs, communes, legacy)
+    weights = convert.pair_weights(pairs, measure=measure, method=convert.AREA)
+    table = pd.DataFrame(communes.drop(columns=communes.geometry.name)).set_index(s.COMMUNE_CODE)
+    moved = convert.share_counts(table, weights, counts=counts, flags=[s.FIBRE_TO_COMMUNE])
+    joined = legacy.join(moved, on=s.COMMUNE_CODE)
+    joined = evaluate_targets(add_ratios(joined), config)
+    out = {"legacy/commune": joined}
+    for level, layer, by in (("district", s.LAYER_DISTRICTS_LEGACY, s.DISTRICT_CODE), ("province", s.LAYER_PROVINCES_LEGACY, s.PROVINCE_CODE)):
+        shapes = read_boundary_layer(boundaries, layer)
+        values = aggregate_units(pd.DataFrame(joined.drop(columns=joined.geometry.name)), by)
+        shapes = shapes.drop(columns=[c for c in values.columns if c in shapes.columns])
+        out[f"legacy/{level}"] = shapes.join(values, on=by)
+    return out
+
+
+def sources_table(inputs: Inputs) -> pd.DataFrame:
+    """One row per input given: its kind, file name, as-of date and whether it is demo data."""
+    rows = []
+    for kind, path in input_files(inputs).items():
+        as_of = None if kind == "boundaries" else input_as_of(path)
+        rows.append({"input": kind, "file": path.name, "as_of": as_of, "demo": path.name.upper().startswith(DEMO_PREFIX)})
+    return pd.DataFrame(rows, columns=["input", "file", "as_of", "demo"])
+
+
+def with_targets(config: t.Config, choices: dict[str, tuple[bool, float | None]]) -> t.Config:
+    """``config`` with some targets switched on or off and their thresholds changed.
+
+    Parameters
+    ----------
+    config
+        The targets read from the targets file.
+    choices
+        Target name → (enabled, min_pct); targets not named keep their values.
+    """
+    targets = tuple(
+        replace(target, enabled=choices[target.name][0], min_pct=choices[target.name][1] if target.min_pct is not None else None)
+        if target.name in choices
+        else target
+        for target in config.targets
+    )
+    return replace(config, targets=targets)

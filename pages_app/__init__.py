@@ -1,0 +1,1 @@
+"""The app's pages (thin Streamlit shells) and the helpers they share."""
