@@ -27,18 +27,10 @@ import pytest
 from geo.settings import ENV_DATA_DIR
 from geo.app_data import CACHE_ENV
 from tests.app.fixture_data import APP, N_COMMUNES, write_data_dir
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 WAIT_MS = 30_000

@@ -13,17 +13,8 @@ from geo import schema as s
 from geo.__main__ import main
 from geo.errors import InputError
 from layers import export, html_export
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.layers.test_export import ind_layers, write_ind
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture
