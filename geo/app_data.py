@@ -191,14 +191,70 @@ def load_app_data(inputs: Inputs, *, cache_dir: Path | None = None) -> AppData:
 
 
 def compute_app_data(inputs: Inputs) -> AppData:
-    """Run the pipeline and derive the legacy scheme (see the module docstring)."""
+    """Run the pipeline and derive the legacy scheme (see the module docstring).
+
+    When the legacy communes of the boundaries file have real polygons (a
+    planner's legacy import merged in by :mod:`geo.merge_boundaries`), the
+    legacy layers are computed on those polygons by the same pipeline
+    instead of being moved from the 2025 communes.
+    """
     result = build_indicators(inputs)
     config = t.read_config(inputs.targets)
     legacy_districts = read_boundary_layer(inputs.boundaries, s.LAYER_DISTRICTS_LEGACY)
     districts = result.districts.merge(legacy_districts[[s.DISTRICT_CODE, s.DISTRICT_NAME]], on=s.DISTRICT_CODE, how="left")
     layers = {"2025/commune": result.communes, "2025/district": districts, "2025/province": result.provinces}
-    layers.update(legacy_layers(inputs.boundaries, result.communes, config))
+    legacy = read_boundary_layer(inputs.boundaries, s.LAYER_COMMUNES_LEGACY)
+    if boundary_status(legacy).n_real:
+        layers.update(legacy_layers_computed(inputs, legacy))
+    else:
+        layers.update(legacy_layers(inputs.boundaries, result.communes, config))
     return AppData(layers=layers, report=result.report, sources=sources_table(inputs), config=config)
+
+
+def legacy_layers_computed(inputs: Inputs, legacy: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
+    """Legacy communes, districts and provinces computed by :func:`build_indicators` on the legacy polygons themselves.
+
+    The pipeline reads them as an import (a ``communes`` layer with district
+    codes, so of the legacy vintage); tables of the 2025 vintage are shared
+    out equally, as there are no 2025 polygons in that file to weigh by.
+    """
+    with tempfile.TemporaryDirectory(prefix="legacy-boundaries-") as folder:
+        path = Path(folder) / "legacy_communes.gpkg"
+        legacy.to_file(path, layer=s.LAYER_COMMUNES, driver="GPKG", engine="pyogrio")
+        result = build_indicators(replace(inputs, boundaries=path))
+    return {"legacy/commune": result.communes, "legacy/district": result.districts, "legacy/province": result.provinces}
+
+
+@dataclass(frozen=True)
+class BoundaryStatus:
+    """How many communes of a layer have real polygons (imported or surveyed) and where.
+
+    Attributes
+    ----------
+    n_real, n_approximate
+        Communes whose polygon is real / generated (a missing flag counts as generated).
+    real_provinces
+        Names of the provinces holding a real polygon, sorted.
+    """
+
+    n_real: int
+    n_approximate: int
+    real_provinces: tuple[str, ...]
+
+
+def boundary_status(communes: pd.DataFrame) -> BoundaryStatus:
+    """Real and approximate polygons of a commune layer, read off its ``approximate`` column.
+
+    A layer without the column has no generated polygon (e.g. a data folder
+    of surveyed boundaries): every commune is real.
+    """
+    if s.APPROXIMATE not in communes:
+        approximate = pd.Series(False, index=communes.index)
+    else:
+        approximate = communes[s.APPROXIMATE].astype("boolean").fillna(True).astype(bool)
+    real = communes.loc[~approximate]
+    names = real[s.PROVINCE_NAME].dropna().astype(str).unique() if s.PROVINCE_NAME in real else []
+    return BoundaryStatus(n_real=len(real), n_approximate=int(approximate.sum()), real_provinces=tuple(sorted(names)))
 
 
 def legacy_layers(boundaries: Path, communes: gpd.GeoDataFrame, config: t.Config) -> dict[str, gpd.GeoDataFrame]:
