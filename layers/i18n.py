@@ -176,8 +176,46 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
     "table_report": {"vi": "Các dòng không được tính", "en": "Rows not counted"},
     "reset_uploads": {"vi": "Bỏ các tệp đã tải lên", "en": "Discard uploaded files"},
     "targets_file": {"vi": "Chỉ tiêu: {name}", "en": "Targets: {name}"},
+    # Boundaries uploaded for one session.
+    "boundaries_mixed": {
+        "vi": "**Ranh giới:** {n_real} xã/phường của {provinces} lấy từ tệp tải lên {file} (ranh giới thật). "
+        "{n_approx} xã/phường còn lại là ranh giới gần đúng, tạo tự động từ toạ độ trung tâm và diện tích chính thức; "
+        "chỉ dùng để xem tổng quan, không dùng để xác định địa giới.",
+        "en": "**Boundaries:** {n_real} communes of {provinces} come from the uploaded file {file} (real boundaries). "
+        "The other {n_approx} communes are approximate, generated from official centre points and areas; "
+        "use them for an overview only, never to settle a boundary.",
+    },
+    "boundaries_other_scheme": {
+        "vi": "Ranh giới thật đã tải lên ({file}) là đơn vị “{scheme}”; chọn đơn vị đó để xem.",
+        "en": "The real boundaries uploaded ({file}) are units “{scheme}”; choose those units to see them.",
+    },
+    "boundaries_ok": {
+        "vi": "Đã nạp {name}: {n} xã/phường ({scheme}). Bản đồ và các chỉ số của phiên này dùng ranh giới này cho các xã/phường đó.",
+        "en": "Loaded {name}: {n} communes ({scheme}). This session's map and indicators use these boundaries for those communes.",
+    },
+    "import_summary": {"vi": "Chi tiết kỹ thuật của lần nhập", "en": "Technical details of the import"},
+    "rep_feature": {"vi": "STT", "en": "Feature"},
+    "rep_source_name": {"vi": "Tên trong tệp", "en": "Name in the file"},
+    "rep_source_code": {"vi": "Mã trong tệp", "en": "Code in the file"},
+    "rep_outcome": {"vi": "Kết quả", "en": "Outcome"},
+    "rep_commune_code": {"vi": "Mã xã (danh mục)", "en": "Commune code (register)"},
+    "rep_commune_name": {"vi": "Xã/phường (danh mục)", "en": "Commune (register)"},
+    "rep_province_code": {"vi": "Mã tỉnh", "en": "Province code"},
+    "rep_match_method": {"vi": "Cách ghép", "en": "Matched by"},
+    "rep_match_score": {"vi": "Độ tin cậy", "en": "Score"},
+    "rep_distance_m": {"vi": "Cách tâm chính thức (m)", "en": "From the official centre (m)"},
+    "rep_candidates": {"vi": "Các ứng viên", "en": "Candidates"},
+    "rep_reason": {"vi": "Giải thích", "en": "Reason"},
+    "rep_geometry_note": {"vi": "Hình học", "en": "Geometry"},
+    "outcome_matched": {"vi": "Đã ghép", "en": "Matched"},
+    "outcome_duplicate-dissolved": {"vi": "Gộp vào xã trùng tên", "en": "Merged into its duplicate"},
+    "outcome_ambiguous": {"vi": "Chưa rõ (nhiều khả năng)", "en": "Ambiguous"},
+    "outcome_unmatched": {"vi": "Không ghép được", "en": "Not matched"},
+    "outcome_dropped-empty": {"vi": "Bỏ (hình rỗng)", "en": "Dropped (empty geometry)"},
     # Meeting mode.
     "exit_meeting": {"vi": "Thoát chế độ họp", "en": "Leave meeting mode"},
+    "sheet_pdf": {"vi": "Tải PDF (A4 in)", "en": "Download PDF (A4 print)"},
+    "sheet_png": {"vi": "Tải PNG (16:9 trình chiếu)", "en": "Download PNG (16:9 slide)"},
 }
 
 

@@ -2,6 +2,10 @@
 
 Only plain values go into ``st.session_state`` (language code, province
 code, selected commune code, paths of this session's uploads as strings).
+An uploaded boundary file becomes this session's boundaries: the Data page
+merges it into a copy of the embedded boundaries in the session's folder
+(:mod:`geo.merge_boundaries`) and keeps that file's path under
+``"boundaries"``; :func:`load` computes the indicators on it.
 """
 
 from __future__ import annotations
@@ -19,20 +23,20 @@ import streamlit as st
 
 from geo import schema as s
 from geo import targets as t
-from geo.app_data import LEVELS, SCHEMES, discover_inputs, load_app_data
+from geo.app_data import LEVELS, SCHEMES, BoundaryStatus, boundary_status, discover_inputs, load_app_data
 from geo.boundaries import boundaries_file
 from geo.crosswalk import read_crosswalk
 from geo.errors import CoverageError
 from geo.indicators import Inputs
 from geo.settings import Settings, resolve_settings
-from layers.choropleth import UnitLayer, prepare_units
+from layers.choropleth import IndicatorView, UnitLayer, prepare_units
 from layers.i18n import DEFAULT_LANG, text
 from layers.offline import OfflineAssets, local_assets, vendor_assets
 from layers.search import search_index
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
-#: Largest upload accepted (MB); Streamlit's own limit is set in .streamlit/config.toml.
-MAX_UPLOAD_MB = 50
+#: Session-state keys of an uploaded boundary file (all plain strings).
+BOUNDARY_KEYS = ("boundaries", "boundaries_name", "boundaries_scheme", "boundaries_report", "boundaries_summary", "boundaries_upload")
 #: Simplification (degrees) of the national and the province view, by layer. A pixel of the
 #: national view is ~2 km, so coarser layers lose nothing visible and keep the page light.
 TOLERANCES: dict[str, tuple[float, float]] = {
@@ -56,7 +60,7 @@ class Loaded:
     search: dict[str, pd.DataFrame]  # scheme → search index of its communes
     is_demo: bool
     as_of: str | None
-    approximate: bool
+    status: dict[str, BoundaryStatus]  # scheme → real and approximate commune polygons
     boundaries: str
 
     def layer(self, scheme: str, level: str) -> UnitLayer:
@@ -79,6 +83,11 @@ def settings() -> Settings:
     return resolve_settings(sys.argv[1:], os.environ)
 
 
+def max_upload_mb() -> int:
+    """Largest upload accepted (MB): Streamlit's ``server.maxUploadSize`` (.streamlit/config.toml)."""
+    return int(st.get_option("server.maxUploadSize"))
+
+
 def session_dir() -> Path:
     """This session's own temporary folder for uploads (its path kept in session_state)."""
     path = st.session_state.get("session_dir")
@@ -91,7 +100,8 @@ def session_dir() -> Path:
 def discard_uploads() -> None:
     """Remove this session's uploads and their folder."""
     path = st.session_state.pop("session_dir", None)
-    st.session_state.pop("uploads", None)
+    for key in ("uploads", *BOUNDARY_KEYS):
+        st.session_state.pop(key, None)
     if path:
         shutil.rmtree(path, ignore_errors=True)
 
@@ -99,6 +109,12 @@ def discard_uploads() -> None:
 def uploads() -> dict[str, Path]:
     """This session's uploaded coverage tables: ``{"fibre": path, "teams": path}``."""
     return {k: Path(v) for k, v in st.session_state.get("uploads", {}).items() if Path(v).is_file()}
+
+
+def session_boundaries() -> Path | None:
+    """This session's boundaries (the embedded ones with its uploaded communes), if it uploaded any."""
+    path = st.session_state.get("boundaries")
+    return Path(path) if path and Path(path).is_file() else None
 
 
 @st.cache_resource(show_spinner=False)
@@ -125,11 +141,10 @@ def _loaded(inputs: tuple[tuple[str, str | None], ...], key: str) -> Loaded:
     paths["mobile_threshold"] = float(threshold) if threshold is not None else None
     data = load_app_data(Inputs(**paths))  # type: ignore[arg-type]
     layers = {f"{sc}/{lv}": prepare_units(data.layer(sc, lv), lv, tolerances=TOLERANCES[f"{sc}/{lv}"]) for sc in SCHEMES for lv in LEVELS}
-    communes = data.layer(s.VINTAGE_2025, "commune")
-    approximate = bool(communes[s.APPROXIMATE].fillna(True).astype(bool).any()) if s.APPROXIMATE in communes else False
+    status = {sc: boundary_status(data.layer(sc, "commune")) for sc in SCHEMES}
     return Loaded(
         layers=layers, sources=data.sources, report=data.report, config=data.config,
-        search={sc: search_index(data.layer(sc, "commune")) for sc in SCHEMES}, is_demo=data.is_demo, as_of=latest_date(data.sources), approximate=approximate,
+        search={sc: search_index(data.layer(sc, "commune")) for sc in SCHEMES}, is_demo=data.is_demo, as_of=latest_date(data.sources), status=status,
         boundaries=str(values["boundaries"]),
     )  # fmt: skip
 
@@ -147,7 +162,8 @@ def load() -> Loaded:
 
     try:
         current = settings()
-        inputs = discover_inputs(current.data_dir, boundaries_file(current), overrides=uploads())
+        boundaries = session_boundaries() or boundaries_file(current)
+        inputs = discover_inputs(current.data_dir, boundaries, overrides=uploads())
         key = cache_key(inputs)
     except (CoverageError, OSError) as err:
         st.error(tr("data_error", error=err))
@@ -167,12 +183,31 @@ def crosswalk() -> pd.DataFrame:
     return read_crosswalk()
 
 
-def banners(data: Loaded) -> None:
-    """Demo-data banner and approximate-boundaries notice, on every page that shows data."""
+def banners(data: Loaded, scheme: str | None = None) -> None:
+    """Demo-data banner and the notice of which boundaries are approximate, on every page that shows data.
+
+    ``scheme`` is the one on screen (default: the map page's choice, else 2025).
+    """
     if data.is_demo:
         st.error(tr("demo_banner"), icon=":material/science:")
-    if data.approximate:
-        st.warning(tr("approximate_notice"), icon=":material/warning:")
+    notice = boundary_notice(data, scheme or str(st.session_state.get("scheme", s.VINTAGE_2025)))
+    if notice:
+        st.warning(notice, icon=":material/warning:")
+
+
+def boundary_notice(data: Loaded, scheme: str) -> str | None:
+    """Which boundaries of ``scheme`` are approximate, in the session's language (None when none is)."""
+    status = data.status[scheme]
+    if not status.n_approximate:
+        return None
+    name = st.session_state.get("boundaries_name") or Path(data.boundaries).name
+    if status.n_real:
+        places = ", ".join(status.real_provinces)
+        return tr("boundaries_mixed", n_real=status.n_real, provinces=places, file=name, n_approx=status.n_approximate)
+    uploaded = st.session_state.get("boundaries_scheme")
+    if uploaded and uploaded != scheme and data.status[uploaded].n_real:
+        return tr("approximate_notice") + " " + tr("boundaries_other_scheme", file=name, scheme=tr(f"scheme_{uploaded}"))
+    return tr("approximate_notice")
 
 
 def as_of_text(data: Loaded) -> str:
@@ -224,23 +259,54 @@ def show_map(
     """Draw one indicator map; return what st_folium reports (only the clicked feature)."""
     from streamlit_folium import st_folium
 
-    from layers.choropleth import MAP_INDICATORS, MapStyle, build_indicator_map, view_indicator
+    from layers.choropleth import MapStyle, build_indicator_map
 
     units, outlines = data.layer(scheme, level), data.layer(scheme, "province")
-    indicator = next(i for i in MAP_INDICATORS if i.column == column)
-    texts = indicator_texts()
-    if column == s.UNCOVERED:
-        texts = {**texts, "yes": tr("uncovered_yes"), "no": tr("uncovered_no")}
-    view = view_indicator(
-        units.table, indicator, title=tr(f"ind_{column}"), texts=texts,
-        target_pct=target_pct(config or data.config, indicator.target), mode=mode,  # type: ignore[arg-type]
-    )  # fmt: skip
+    view = indicator_view(data, scheme=scheme, level=level, column=column, mode=mode, config=config)
     style = MapStyle(
         tooltip_aliases=(tr("tip_name"), tr("tip_province"), tr(f"ind_{column}")),
         legend_note=as_of_text(data), highlight=highlight, large=large, height=height,
     )  # fmt: skip
     m = build_indicator_map(units, outlines, view.classification, view.values, view.texts, assets=assets(), province_code=province, style=style)
     return st_folium(m, key=key, height=height, use_container_width=True, returned_objects=["last_active_drawing"])
+
+
+def indicator_view(data: Loaded, *, scheme: str, level: str, column: str, mode: str = "policy", config: t.Config | None = None) -> IndicatorView:
+    """The classes and values of one indicator as the map draws them (shared by the map and its print sheet)."""
+    from layers.choropleth import MAP_INDICATORS, view_indicator
+
+    indicator = next(i for i in MAP_INDICATORS if i.column == column)
+    texts = indicator_texts()
+    if column == s.UNCOVERED:
+        texts = {**texts, "yes": tr("uncovered_yes"), "no": tr("uncovered_no")}
+    return view_indicator(
+        data.layer(scheme, level).table, indicator, title=tr(f"ind_{column}"), texts=texts,
+        target_pct=target_pct(config or data.config, indicator.target), mode=mode,  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+#: The two print sheets: PDF on A4 landscape (print), PNG on a 16:9 slide (projector), both 300 dpi.
+SHEETS: dict[str, tuple[str, str, str]] = {"pdf": ("a4", "application/pdf", "sheet_pdf"), "png": ("slide", "image/png", "sheet_png")}
+
+
+def sheet_downloads(
+    data: Loaded, *, scheme: str, level: str, column: str, province: str, title: str, mode: str = "policy", key: str = "sheet"
+) -> None:
+    """One download button per print sheet of the map on screen, drawn only when clicked (matplotlib, 300 dpi)."""
+    from layers.mapsheet import sheet_bytes
+    from layers.view_sheet import view_sheet
+
+    view = indicator_view(data, scheme=scheme, level=level, column=column, mode=mode)
+    sheet = view_sheet(
+        data.layer(scheme, level), data.layer(scheme, "province"), view, column=column, title=title,
+        scheme=scheme, communes=data.layer(scheme, "commune"), province=province,
+    )  # fmt: skip
+    stem = f"ban_do_{column}_{province or 'toan_quoc'}"
+    for fmt, (size, mime, label) in SHEETS.items():
+        st.download_button(
+            tr(label), data=lambda fmt=fmt, size=size: sheet_bytes(sheet, fmt=fmt, size=size, dpi=300),  # type: ignore[misc]
+            file_name=f"{stem}.{fmt}", mime=mime, key=f"{key}_{fmt}", on_click="ignore", width="stretch",
+        )  # fmt: skip
 
 
 def clicked_code(result: dict | None) -> str | None:
