@@ -11,6 +11,24 @@ frame; deciding what it means is left to :mod:`geo.crs_inference` and
 Shapefile text is read byte for byte (as Latin-1, so ``str.encode("latin-1")``
 gives back the DBF bytes): a DBF's declared code page is often wrong for
 Vietnamese files (TCVN3 and VNI files usually declare "ANSI").
+
+Hostile or broken input is refused before GDAL reads anything:
+
+- a file whose first bytes contradict its extension (a PNG renamed ``.gpkg``)
+  or that is shorter than its own header says (a truncated GeoPackage or
+  ``.shp``), see :mod:`geo._sniff`;
+- an archive with an entry that points outside its folder (``../x.shp``,
+  ``/etc/x``, ``C:\\x``), even though nothing is ever extracted;
+- an archive whose central directory declares more than
+  ``MAX_UNCOMPRESSED_BYTES`` (2 GiB) in all, more than ``MAX_ARCHIVE_MEMBERS``
+  (10,000) entries, or an entry of at least ``RATIO_CHECK_MIN_BYTES`` (16 MiB)
+  that is compressed more than ``MAX_COMPRESSION_RATIO`` (200) times: a zip
+  bomb. A national commune shapefile is a few hundred MB unpacked; its parts
+  compress 2-20 times (a DBF of wide, mostly blank text fields up to ~100),
+  while deflate bombs sit near its 1,032:1 limit. :class:`ZipLimits` carries
+  the limits, so a caller can tighten them;
+- a shapefile without its ``.shx`` (the shape index) or ``.dbf`` (the names
+  and codes), loose or zipped.
 """
 
 from __future__ import annotations
@@ -28,6 +46,7 @@ import pyproj
 import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
 
+from geo._sniff import check_file_kind
 from geo.errors import InputError
 
 #: Suffixes of the vector formats we read (inside an archive too).
@@ -36,7 +55,12 @@ ARCHIVE_SUFFIXES: Final = (".zip", ".kmz")
 SUPPORTED_TEXT: Final = "GeoPackage, GeoJSON, Shapefile (.shp or zipped), KML/KMZ, GeoParquet, FlatGeobuf"
 #: Encoding used to read DBF text byte for byte.
 RAW_ENCODING: Final = "latin1"
-MAX_UNCOMPRESSED_BYTES: Final = 4 * 1024**3  # refuse zip bombs
+#: Zip-bomb limits (see the module docstring), checked on the central directory before any read.
+MAX_UNCOMPRESSED_BYTES: Final = 2 * 1024**3
+MAX_COMPRESSION_RATIO: Final = 200.0
+RATIO_CHECK_MIN_BYTES: Final = 16 * 1024**2
+MAX_ARCHIVE_MEMBERS: Final = 10_000
+SHAPEFILE_PARTS: Final = {".shx": "the index of the shapes", ".dbf": "the names and codes"}
 
 # dBASE language-driver ids (byte 29 of the DBF header) → Python codec. No id
 # exists for a Vietnamese code page, so Vietnamese files usually say "ANSI".
@@ -48,6 +72,16 @@ LDID_CODECS: Final[dict[int, str]] = {
 }  # fmt: skip
 T = TypeVar("T")
 _POLYGONAL: Final = ("Polygon", "MultiPolygon", "Polygon Z", "MultiPolygon Z", "Unknown", None)
+
+
+@dataclass(frozen=True)
+class ZipLimits:
+    """Limits an archive must respect before anything in it is read (defaults: the module constants)."""
+
+    max_total_bytes: int = MAX_UNCOMPRESSED_BYTES
+    max_ratio: float = MAX_COMPRESSION_RATIO
+    ratio_min_bytes: int = RATIO_CHECK_MIN_BYTES
+    max_members: int = MAX_ARCHIVE_MEMBERS
 
 
 @dataclass(frozen=True)
@@ -95,7 +129,7 @@ class SourceLayer:
         return LDID_CODECS.get(self.ldid) if self.ldid else None
 
 
-def read_source(path: str | Path, *, layer: str | None = None) -> SourceLayer:
+def read_source(path: str | Path, *, layer: str | None = None, zip_limits: ZipLimits = ZipLimits()) -> SourceLayer:
     """Read the polygon layer of ``path`` (a file, a zip or a kmz).
 
     Parameters
@@ -104,18 +138,22 @@ def read_source(path: str | Path, *, layer: str | None = None) -> SourceLayer:
         The file to read.
     layer
         Layer (GeoPackage) or archive member to read when there are several.
+    zip_limits
+        Zip-bomb limits for archives (see the module docstring).
 
     Raises
     ------
     InputError
-        When the file is missing, truncated, not a vector format, holds
-        several candidate layers and ``layer`` is not given, or has no
-        polygon feature.
+        When the file is missing, truncated, not what its extension says,
+        not a vector format, an unsafe archive or a zip bomb, a shapefile
+        without its .shx or .dbf, holds several candidate layers and
+        ``layer`` is not given, or has no polygon feature.
     """
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path} does not exist or is not a file; give the path of a boundary file ({SUPPORTED_TEXT})")
-    target, member = _resolve_target(path, layer=layer)
+    check_file_kind(path)
+    target, member = _resolve_target(path, layer=layer, zip_limits=zip_limits)
     if member.lower().endswith((".parquet", ".geoparquet")):
         source = _read_parquet(path, target, member)
     else:
@@ -123,29 +161,79 @@ def read_source(path: str | Path, *, layer: str | None = None) -> SourceLayer:
     return _check_polygons(source)
 
 
-def _resolve_target(path: Path, *, layer: str | None) -> tuple[str, str]:
+def _resolve_target(path: Path, *, layer: str | None, zip_limits: ZipLimits) -> tuple[str, str]:
     """The GDAL path to open and the member/layer name shown to the user."""
     if path.suffix.lower() not in ARCHIVE_SUFFIXES:
+        if path.suffix.lower() == ".shp":
+            _require_shapefile_parts(path, path.name, [p.name for p in path.parent.iterdir()])
         return str(path), path.name
-    members = _archive_members(path)
+    names = _archive_names(path, zip_limits)
+    members = [n for n in names if n.lower().endswith(VECTOR_SUFFIXES)]
     if path.suffix.lower() == ".kmz":
         kml = [m for m in members if m.lower().endswith(".kml")]
         if not kml:
             raise InputError(f"{path} is a KMZ without a .kml document inside; export the KMZ again from its source")
         members = kml[:1]  # the root document, by KMZ convention the first .kml
-    return _pick_member(path, members, layer=layer)
+    target, member = _pick_member(path, members, layer=layer)
+    if member.lower().endswith(".shp"):
+        _require_shapefile_parts(path, member, names)
+    return target, member
 
 
-def _archive_members(path: Path) -> list[str]:
+def _archive_names(path: Path, limits: ZipLimits) -> list[str]:
+    """The files of a zip (system clutter left out), once its central directory passed the checks."""
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, OSError) as error:
         raise InputError(f"{path} is not a readable zip archive ({error}); the file may be truncated: copy or download it again") from error
-    if sum(info.file_size for info in infos) > MAX_UNCOMPRESSED_BYTES:
-        raise InputError(f"{path} would unpack to more than {MAX_UNCOMPRESSED_BYTES // 1024**3} GB; unzip it yourself and pass the layer file")
+    _check_archive(path, infos, limits)
     names = [info.filename for info in infos if not info.is_dir() and not PurePosixPath(info.filename).name.startswith((".", "__MACOSX"))]
-    return [n for n in names if "__MACOSX" not in n and n.lower().endswith(VECTOR_SUFFIXES)]
+    return [n for n in names if "__MACOSX" not in n]
+
+
+def _check_archive(path: Path, infos: list[zipfile.ZipInfo], limits: ZipLimits) -> None:
+    """Refuse unsafe entry names and zip bombs from the central directory alone (nothing is decompressed)."""
+    unsafe = [info.filename for info in infos if _escapes(info.filename)]
+    if unsafe:
+        raise InputError(
+            f"{path} holds entries that point outside the archive's folder {unsafe[:3]}; refused without reading it: "
+            "zip the files again from inside their folder (names like 'xa.shp' or 'data/xa.shp')"
+        )
+    if len(infos) > limits.max_members:
+        raise InputError(f"{path} holds {len(infos):,} entries, more than the {limits.max_members:,} allowed; zip only the layer's files")
+    total = sum(info.file_size for info in infos)
+    if total > limits.max_total_bytes:
+        raise InputError(
+            f"{path} would unpack to {total:,} bytes, more than the {limits.max_total_bytes:,} allowed (a zip bomb, or far more "
+            "than commune boundaries); unzip it yourself and pass the layer file"
+        )
+    for info in infos:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size >= limits.ratio_min_bytes and ratio > limits.max_ratio:
+            raise InputError(
+                f"{path}: entry {info.filename!r} is compressed {ratio:,.0f} times ({info.compress_size:,} → {info.file_size:,} bytes), "
+                f"more than the {limits.max_ratio:,.0f} allowed for real data (a zip bomb); refused without unpacking it"
+            )
+
+
+def _escapes(name: str) -> bool:
+    """True for an archive entry that would land outside the folder it is unpacked into."""
+    posix = name.replace("\\", "/")
+    return posix.startswith("/") or (len(posix) > 1 and posix[1] == ":") or ".." in PurePosixPath(posix).parts
+
+
+def _require_shapefile_parts(path: Path, member: str, names: list[str]) -> None:
+    """A shapefile is at least .shp, .shx and .dbf of the same name; refuse one that lacks a part."""
+    stem = member[: -len(".shp")].lower()
+    present = {n.lower() for n in names}
+    missing = [f"{PurePosixPath(member).stem}{suffix} ({what})" for suffix, what in SHAPEFILE_PARTS.items() if stem + suffix not in present]
+    if missing:
+        where = "in the archive" if path.suffix.lower() in ARCHIVE_SUFFIXES else f"in {path.parent}"
+        raise InputError(
+            f"{path}: the shapefile {member!r} has no {' and no '.join(missing)} {where}; a shapefile is the .shp, .shx and "
+            ".dbf of one name (and .prj for its coordinates): copy or zip all of them together"
+        )
 
 
 def _pick_member(path: Path, members: list[str], *, layer: str | None) -> tuple[str, str]:
@@ -162,16 +250,18 @@ def _pick_member(path: Path, members: list[str], *, layer: str | None) -> tuple[
 
 
 def _read_ogr(path: Path, target: str, member: str, *, layer: str | None) -> SourceLayer:
-    layer_name = _pick_layer(path, target, layer=None if path.suffix.lower() in ARCHIVE_SUFFIXES else layer)
-    info = _guarded(path, lambda: pyogrio.read_info(target, layer=layer_name))
-    driver = str(info["driver"])
-    is_shapefile = driver == "ESRI Shapefile"
-    cpg, ldid = _shapefile_text_hints(path, target) if is_shapefile else (None, None)
-    encoding = RAW_ENCODING if is_shapefile else None
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings(record=True) as caught:  # e.g. GDAL turning measured (M) geometry into Z
         warnings.simplefilter("always")
+        layer_name = _pick_layer(path, target, layer=None if path.suffix.lower() in ARCHIVE_SUFFIXES else layer)
+        info = _guarded(path, lambda: pyogrio.read_info(target, layer=layer_name))
+        driver = str(info["driver"])
+        is_shapefile = driver == "ESRI Shapefile"
+        cpg, ldid = _shapefile_text_hints(path, target) if is_shapefile else (None, None)
+        encoding = RAW_ENCODING if is_shapefile else None
         frame = _guarded(path, lambda: pyogrio.read_dataframe(target, layer=layer_name, encoding=encoding))
-    notes = tuple(f"{w.category.__name__}: {w.message}" for w in caught)
+    notes = [f"{w.category.__name__}: {w.message}" for w in caught]
+    if frame.has_z.any():
+        notes.append(f"Z coordinates of {int(frame.has_z.sum())} features dropped: the import is two-dimensional")
     declared = frame.crs is not None and (driver != "GeoJSON" or _geojson_declares(frame))
     return SourceLayer(
         frame=_flatten(frame),
@@ -182,7 +272,7 @@ def _read_ogr(path: Path, target: str, member: str, *, layer: str | None) -> Sou
         cpg=cpg,
         ldid=ldid,
         text_encoding=encoding or info.get("encoding"),
-        notes=notes,
+        notes=tuple(dict.fromkeys(notes)),
     )
 
 
@@ -240,12 +330,14 @@ def _read_sibling(path: Path, target: str, stem: str, suffixes: tuple[str, ...],
             with zipfile.ZipFile(path) as archive:
                 if member not in archive.namelist():
                     continue
-                data = archive.read(member)[:size]
+                with archive.open(member) as handle:
+                    data = handle.read(size)  # only the head: the entry may be large
         else:
             sibling = Path(stem + suffix)
             if not sibling.is_file():
                 continue
-            data = sibling.read_bytes()[:size]
+            with sibling.open("rb") as handle:
+                data = handle.read(size)
         return data if binary else data.decode("ascii", errors="replace")
     return None
 

@@ -153,7 +153,7 @@ def test_z_coordinates_are_dropped(tmp_path: Path) -> None:
 def test_a_text_file_is_not_a_geo_file(tmp_path: Path) -> None:
     path = tmp_path / "notes.gpkg"
     path.write_text("Danh sách xã\n")
-    with pytest.raises(InputError, match="cannot be read as vector data.*supported formats"):
+    with pytest.raises(InputError, match=r"is plain text \(.Danh sách xã.\), not a GeoPackage as its extension says"):
         read_source(path)
 
 
