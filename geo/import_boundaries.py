@@ -37,6 +37,7 @@ from geo.read import RAW_ENCODING, SourceLayer, read_source
 
 Scheme = Literal["auto", "2025", "legacy"]
 DROPPED_EMPTY: Final = "dropped-empty"
+DROPPED_NOT_POLYGON: Final = "dropped-not-polygon"  # points and lines in a polygon layer: reported, not imported
 GAP_MAX_KM2: Final = 1.0  # holes in the coverage smaller than this are gaps; larger ones may be lakes or missing communes
 GAP_MIN_KM2: Final = 1e-6  # holes under 1 m² are floating-point slivers, not gaps
 LAYER_COMMUNES: Final = "communes"
@@ -87,6 +88,7 @@ class GeometryQA:
 
     n_repaired: int = 0
     n_dropped_empty: int = 0
+    n_dropped_not_polygon: int = 0
     overlap_km2: float = 0.0
     n_overlapping_pairs: int = 0
     gap_km2: float = 0.0
@@ -126,6 +128,7 @@ class ImportResult:
     qa: GeometryQA
     scheme_evidence: str = ""
     columns: matching.MatchColumns = field(default_factory=matching.MatchColumns)
+    notes: tuple[str, ...] = ()  # what the reader noticed (Z/M dropped, GDAL warnings)
 
     @property
     def n_features(self) -> int:
@@ -148,10 +151,18 @@ class ImportResult:
             f"crs: {self.crs.label} ({self.crs.source}): {self.crs.evidence}",
             f"scheme: {self.scheme} {self.scheme_evidence}".rstrip(),
             "outcomes: " + ", ".join(f"{k} {v}" for k, v in outcomes.items()),
-            f"geometry: {qa.n_repaired} repaired, {qa.n_dropped_empty} dropped empty; overlaps {qa.overlap_km2:.3f} km² "
+            f"geometry: {qa.n_repaired} repaired, {qa.n_dropped_empty} dropped empty, {qa.n_dropped_not_polygon} dropped "
+            f"not polygon{self._kinds_dropped()}; overlaps {qa.overlap_km2:.3f} km² "
             f"in {qa.n_overlapping_pairs} pairs; gaps {qa.gap_km2:.3f} km² in {qa.n_gaps} holes",
+            *(f"note: {note}" for note in self.notes),
             f"matched {self.n_matched} of {self.n_features} features ({share:.1f}%)",
         ]
+
+    def _kinds_dropped(self) -> str:
+        """" (LineString 1, Point 2)" for the non-polygon features dropped, else ""."""
+        notes = self.report.loc[self.report[matching.OUTCOME] == DROPPED_NOT_POLYGON, GEOMETRY_NOTE]
+        counts = notes.str.split().str[-1].value_counts().sort_index()
+        return " (" + ", ".join(f"{kind} {n}" for kind, n in counts.items()) + ")" if len(counts) else ""
 
 
 def import_boundaries(path: str | Path, *, options: ImportOptions = ImportOptions()) -> ImportResult:
@@ -173,7 +184,7 @@ def import_boundaries(path: str | Path, *, options: ImportOptions = ImportOption
     notes = notes.mask(notes.eq("") & repaired.notna(), repaired)
     result, evidence = _match(placed, options)
     communes = _dissolve(placed, result)
-    qa = _measure(communes, n_repaired=int(notes.str.startswith("repaired").sum()), n_dropped=int((notes == DROPPED_EMPTY).sum()))
+    qa = _measure(communes, notes)
     report = _report(source.frame.index, result, notes)
     return ImportResult(
         communes=communes,
@@ -185,6 +196,7 @@ def import_boundaries(path: str | Path, *, options: ImportOptions = ImportOption
         qa=qa,
         scheme_evidence=evidence,
         columns=result.columns,
+        notes=source.notes,
     )
 
 
@@ -202,10 +214,17 @@ def _decode_text(source: SourceLayer, options: ImportOptions) -> TextDecoding:
 
 
 def _drop_empty(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, pd.Series]:
-    """Keep the polygonal part of each feature; features with none are dropped and noted."""
+    """Keep the polygonal part of each feature; features with none are dropped and noted.
+
+    The note is ``dropped-empty`` for an empty geometry and ``dropped-not-polygon KIND``
+    (e.g. ``Point``) for a point or line: a planner's layer sometimes carries office
+    points or road lines beside the commune polygons.
+    """
     polygons = [_polygonal(g) for g in frame.geometry.array]
     kept = pd.Series([p is not None for p in polygons], index=frame.index)
-    notes = pd.Series("", index=frame.index).where(kept, DROPPED_EMPTY)
+    empty = frame.geometry.isna() | frame.geometry.is_empty
+    kinds = frame.geometry.geom_type.fillna("").map(lambda kind: f"{DROPPED_NOT_POLYGON} {kind}")
+    notes = pd.Series("", index=frame.index).where(kept, kinds.where(~empty, DROPPED_EMPTY))
     frame = frame.set_geometry(gpd.GeoSeries(polygons, index=frame.index, crs=frame.crs))
     if not kept.any():
         raise InputError("every feature of the file has an empty or non-polygon geometry; export the commune polygons again")
@@ -305,8 +324,8 @@ def _as_multi(geometry: shapely.Geometry) -> shapely.MultiPolygon:
     return _polygonal(geometry) or shapely.MultiPolygon()
 
 
-def _measure(communes: gpd.GeoDataFrame, *, n_repaired: int, n_dropped: int) -> GeometryQA:
-    """Overlaps between neighbours (pairwise intersections) and gaps (small holes in their union)."""
+def _measure(communes: gpd.GeoDataFrame, notes: pd.Series) -> GeometryQA:
+    """Repairs and drops (from ``notes``); overlaps between neighbours (pairwise intersections) and gaps (small holes in their union)."""
     metric = communes.geometry.to_crs(s.VN_EQUAL_AREA).array
     left, right = shapely.STRtree(metric).query(metric, predicate="intersects")
     pairs = left < right
@@ -316,8 +335,9 @@ def _measure(communes: gpd.GeoDataFrame, *, n_repaired: int, n_dropped: int) -> 
     areas = np.array([h.area / 1e6 for h in holes])
     gaps = areas[(areas < GAP_MAX_KM2) & (areas >= GAP_MIN_KM2)]
     return GeometryQA(
-        n_repaired=n_repaired,
-        n_dropped_empty=n_dropped,
+        n_repaired=int(notes.str.startswith("repaired").sum()),
+        n_dropped_empty=int((notes == DROPPED_EMPTY).sum()),
+        n_dropped_not_polygon=int(notes.str.startswith(DROPPED_NOT_POLYGON).sum()),
         overlap_km2=float(overlap.sum()),
         n_overlapping_pairs=int((overlap > 1e-6).sum()),
         gap_km2=float(gaps.sum()),
@@ -327,8 +347,11 @@ def _measure(communes: gpd.GeoDataFrame, *, n_repaired: int, n_dropped: int) -> 
 
 def _report(index: pd.Index, result: matching.MatchResult, notes: pd.Series) -> pd.DataFrame:
     report = result.table.reindex(index)
+    not_polygon = notes.str.startswith(DROPPED_NOT_POLYGON)
     report[matching.OUTCOME] = report[matching.OUTCOME].fillna(DROPPED_EMPTY)
-    report.loc[notes == DROPPED_EMPTY, matching.REASON] = "empty or non-polygon geometry"
+    report.loc[not_polygon, matching.OUTCOME] = DROPPED_NOT_POLYGON
+    report.loc[notes == DROPPED_EMPTY, matching.REASON] = "empty geometry"
+    report.loc[not_polygon, matching.REASON] = notes[not_polygon].str.split().str[-1] + " geometry, not a polygon: not imported"
     report[GEOMETRY_NOTE] = notes.reindex(index).fillna("")
     report.insert(0, FEATURE, np.arange(len(index)))
     for column in REPORT_COLUMNS:
