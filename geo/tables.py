@@ -11,10 +11,27 @@ of the rows to the register of one vintage with :mod:`geo.matching`, and
 :func:`rollup_communes` sums village rows to one row per commune. A row that
 cannot be matched is kept in the report with the reason; none is dropped
 silently.
+
+Broken or hostile tables end in a clear error or a reported row, never in
+numbers that quietly distort totals:
+
+- a file that is not what its extension says, an empty file, or a header
+  with no data row under it: :class:`~geo.errors.InputError`;
+- an Excel formula is read as the value Excel last saved with it; a formula
+  with no saved value (a file written by a program and never opened in
+  Excel) is an error naming the sheet and cells;
+- a merged cell is filled into every cell it spans when it holds text (a
+  name, "Có"), but a merged *number* stays in its first cell only, so it is
+  counted once;
+- a count that is not a finite number ≥ 0 ("abc", "inf", "-5", "#DIV/0!"), or
+  households with fibre above households, takes its row out of the counts
+  with outcome ``invalid`` and the reason (column, value, what is allowed);
+- a village listed twice in one commune is counted once (outcome ``duplicate``).
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import os
 import re
@@ -30,6 +47,7 @@ import pandas as pd
 
 from geo import matching
 from geo import schema as s
+from geo._sniff import check_file_kind
 from geo.errors import InputError, MatchError
 from geo.matching import resolve_province
 
@@ -44,6 +62,11 @@ ROW: Final = "source_row"  # 1-based row number in the sheet / file
 REASON: Final = "reason"
 OUTCOME: Final = "outcome"
 REMOVED: Final = "removed"
+INVALID: Final = "invalid"
+DUPLICATE: Final = "duplicate"
+# (part, whole): a row whose part exceeds its whole is invalid.
+PART_OF: Final = ((s.HOUSEHOLDS_FIBRE, s.HOUSEHOLDS), (s.VILLAGES_WITH_TEAM, s.VILLAGES))
+MAX_CELLS_NAMED: Final = 5  # cells listed in an error message
 NAME_FIELDS: Final = (s.PROVINCE_NAME, s.DISTRICT_NAME, s.COMMUNE_NAME, s.VILLAGE_NAME)
 COUNT_FIELDS: Final = (s.HOUSEHOLDS, s.HOUSEHOLDS_FIBRE, s.VILLAGES, s.VILLAGES_WITH_TEAM, s.TEAMS, s.TEAM_MEMBERS)
 BOOL_FIELDS: Final = (s.FIBRE_TO_COMMUNE, FIBRE_TO_VILLAGE)
@@ -90,7 +113,8 @@ class TableRead:
     rows
         One row per data row: the canonical fields found, plus ``source_row``.
     removed
-        Totals, subtotal and numbering rows: ``source_row``, ``reason``, the row's names.
+        Totals, subtotal and numbering rows (outcome ``removed``) and rows with an
+        unusable count (outcome ``invalid``): ``source_row``, ``reason``, the row's names.
     columns
         Canonical field → header text in the file.
     level
@@ -138,28 +162,41 @@ def read_raw(path: str | os.PathLike[str], *, sheet: str | int = 0) -> pd.DataFr
     if not path.is_file():
         raise InputError(f"table not found: {path}; pass an existing .csv or .xlsx file")
     suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm", ".csv", ".txt"):
+        check_file_kind(path)
     if suffix in (".xlsx", ".xlsm"):
         return _read_excel(path, sheet=sheet)
     if suffix in (".csv", ".txt"):
-        for encoding in ("utf-8-sig", "cp1258"):
-            try:
-                return pd.read_csv(path, header=None, dtype=str, keep_default_na=False, encoding=encoding, sep=None, engine="python")
-            except UnicodeDecodeError:
-                continue
-        raise InputError(f"{path}: cannot decode the CSV as UTF-8 or cp1258; save it as UTF-8")
+        return _read_csv(path)
     raise InputError(f"{path}: unsupported table format {suffix!r}; use .csv or .xlsx (save .xls as .xlsx)")
 
 
+def _read_csv(path: Path) -> pd.DataFrame:
+    if not path.read_bytes().strip():
+        raise InputError(f"{path} is empty (no text, or only blank lines); export the table again with its header and rows")
+    for encoding in ("utf-8-sig", "cp1258"):
+        try:
+            return pd.read_csv(path, header=None, dtype=str, keep_default_na=False, encoding=encoding, sep=None, engine="python")
+        except UnicodeDecodeError:
+            continue
+        except (pd.errors.ParserError, csv.Error) as error:
+            raise InputError(f"{path} cannot be read as CSV ({error}); save it from Excel as 'CSV UTF-8' or as .xlsx") from error
+    raise InputError(f"{path}: cannot decode the CSV as UTF-8 or cp1258; save it as UTF-8")
+
+
 def read_table(path: str | os.PathLike[str], *, sheet: str | int = 0) -> TableRead:
-    """Read a fibre or team table: find the header, map the columns, remove totals rows.
+    """Read a fibre or team table: find the header, map the columns, remove totals and invalid rows.
 
     Raises
     ------
     InputError
-        When no header row names a commune, village or code column.
+        When the file is empty, has no data row, or no header row names a
+        commune, village or code column.
     """
     raw = read_raw(path, sheet=sheet)
     raw = raw.map(_blank_to_none)
+    if raw.isna().all(axis=None):
+        raise InputError(f"{path} is empty: no cell holds a value; export the table again with its header and rows")
     depth, columns = find_header(raw)
     names = [c for c in (s.COMMUNE_NAME, s.COMMUNE_CODE, s.VILLAGE_NAME) if c in columns.values()]
     if not names:
@@ -169,11 +206,58 @@ def read_table(path: str | os.PathLike[str], *, sheet: str | int = 0) -> TableRe
             "add a column 'Xã' / 'commune' (name) or 'Mã xã' / 'commune_code'"
         )
     body = raw.iloc[depth:].rename(columns={i: field for i, field in columns.items()})[list(columns.values())]
+    mapped = {field: _header_text(raw, depth, i) for i, field in columns.items() if field != STT}
+    if body.isna().all(axis=None):
+        raise InputError(f"{path} has a header ({list(mapped.values())}) but no data row under it; add one row per commune or village")
     body[ROW] = np.arange(depth + 1, depth + 1 + len(body))
     rows, removed = clean_rows(body)
-    mapped = {field: _header_text(raw, depth, i) for i, field in columns.items() if field != STT}
+    rows, invalid = split_invalid(rows, mapped)
+    if rows.empty:
+        reasons = pd.concat([invalid, removed], ignore_index=True)
+        first = "; ".join(f"row {r}: {why}" for r, why in zip(reasons[ROW].head(3), reasons[REASON].head(3)))
+        raise InputError(f"{path}: no row can be counted ({len(invalid)} invalid, {len(removed)} totals or headings): {first}")
     level: Level = "village" if s.VILLAGE_NAME in rows else "commune"
-    return TableRead(rows=parse_values(rows), removed=removed, columns=mapped, level=level, path=Path(path))
+    return TableRead(rows=parse_values(rows), removed=pd.concat([removed, invalid], ignore_index=True), columns=mapped, level=level, path=Path(path))
+
+
+def split_invalid(rows: pd.DataFrame, headers: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rows whose counts can be used, and the others with why (outcome ``invalid``).
+
+    A count must be empty or a finite number ≥ 0, and a part (households with
+    fibre, villages with a team) no larger than its whole.
+    """
+    reasons = pd.Series("", index=rows.index)
+    usable = pd.DataFrame(index=rows.index)
+    for column in (c for c in COUNT_FIELDS if c in rows):
+        problem = rows[column].map(count_problem)
+        usable[column] = problem.isna()
+        shown = rows[column].map(lambda v: repr(v) if isinstance(v, str) else str(v))
+        text = f"{headers.get(column, column)!r} = " + shown + " " + problem.fillna("") + " (a count is a number ≥ 0, or empty)"
+        reasons = reasons.where(problem.isna(), reasons + "; " + text)
+    for part, whole in ((p, w) for p, w in PART_OF if p in rows and w in rows):
+        a, b = rows[part].map(parse_count), rows[whole].map(parse_count)
+        over = (a > b) & usable[part] & usable[whole]
+        text = f"{headers.get(part, part)!r} " + a.map("{:g}".format) + f" is more than {headers.get(whole, whole)!r} " + b.map("{:g}".format)
+        reasons = reasons.where(~over, reasons + "; " + text)
+    bad = reasons != ""
+    fix = ": row not counted; correct the cells and load the table again"
+    names = [c for c in (ROW, *NAME_FIELDS, s.COMMUNE_CODE) if c in rows]
+    invalid = rows.loc[bad, names].assign(**{REASON: reasons[bad].str.lstrip("; ") + fix, OUTCOME: INVALID})
+    return rows[~bad].reset_index(drop=True), invalid.reset_index(drop=True)
+
+
+def count_problem(value: object) -> str | None:
+    """Why ``value`` cannot be a count ("is not a number", "is negative", …), or None when it can (or is empty)."""
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_, dt.date, dt.time, dt.timedelta)):
+        return f"is a {type(value).__name__}, not a number"
+    number = parse_count(value)
+    if np.isnan(number) and not (isinstance(value, float) and np.isnan(value)):
+        return "is not a number"
+    if np.isinf(number) or (isinstance(value, float) and np.isnan(value)):
+        return "is not a finite number"
+    return "is negative" if number < 0 else None
 
 
 def _blank_to_none(value: object) -> object:
@@ -186,23 +270,57 @@ def _blank_to_none(value: object) -> object:
 
 
 def _read_excel(path: Path, *, sheet: str | int) -> pd.DataFrame:
-    """Cells of one sheet, every merged range filled with its top-left value (formulas as last computed)."""
-    import openpyxl  # only needed for Excel input
-
-    try:
-        book = openpyxl.load_workbook(path, data_only=True)
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
-        raise InputError(f"cannot open {path} as an Excel workbook ({error}); save it as .xlsx") from error
+    """Cells of one sheet: formulas as last saved, merged text filled over its range, merged numbers once."""
+    book = _open_workbook(path, data_only=True)
     if isinstance(sheet, str) and sheet not in book.sheetnames:
         raise InputError(f"{path} has no sheet {sheet!r}; found {book.sheetnames}")
     ws = book[sheet] if isinstance(sheet, str) else book.worksheets[sheet]
     grid = [list(row) for row in ws.iter_rows(min_row=1, min_col=1, max_row=ws.max_row, max_col=ws.max_column, values_only=True)]
+    if _has_formulas(path):
+        _check_saved_values(path, ws.title, grid)
     for merged in ws.merged_cells.ranges:
         value = grid[merged.min_row - 1][merged.min_col - 1]
+        if np.isfinite(parse_count(value)):
+            continue  # a number is counted once, in its first cell
         for r in range(merged.min_row - 1, merged.max_row):
             for c in range(merged.min_col - 1, merged.max_col):
                 grid[r][c] = value
     return pd.DataFrame(grid, dtype=object)
+
+
+def _open_workbook(path: Path, *, data_only: bool, read_only: bool = False):  # noqa: ANN202 - an openpyxl Workbook
+    import openpyxl  # only needed for Excel input
+
+    try:
+        return openpyxl.load_workbook(path, data_only=data_only, read_only=read_only)
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
+        raise InputError(f"cannot open {path} as an Excel workbook ({error}); save it as .xlsx") from error
+
+
+def _has_formulas(path: Path) -> bool:
+    """True when a worksheet of the .xlsx holds a formula (an ``<f>`` element), without parsing the sheets."""
+    with zipfile.ZipFile(path) as archive:
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+        return any(b"<f>" in data or b"<f " in data for data in (archive.read(n) for n in sheets))
+
+
+def _check_saved_values(path: Path, title: str, grid: list[list[object]]) -> None:
+    """Refuse formula cells that have no value saved with them (the file was never opened in Excel)."""
+    from openpyxl.utils import get_column_letter
+
+    book = _open_workbook(path, data_only=False, read_only=True)
+    missing = []
+    for r, row in enumerate(book[title].iter_rows(values_only=True)):
+        for c, formula in enumerate(row):
+            if isinstance(formula, str) and formula.startswith("=") and r < len(grid) and c < len(grid[r]) and grid[r][c] is None:
+                missing.append(f"{get_column_letter(c + 1)}{r + 1} ({formula})")
+    book.close()
+    if missing:
+        shown = ", ".join(missing[:MAX_CELLS_NAMED]) + (f" and {len(missing) - MAX_CELLS_NAMED} more" if len(missing) > MAX_CELLS_NAMED else "")
+        raise InputError(
+            f"{path}, sheet {title!r}: formula cells without a saved value: {shown}; the file was written by "
+            "a program and never calculated: open it in Excel or LibreOffice, save it, and load it again"
+        )
 
 
 def find_header(raw: pd.DataFrame) -> tuple[int, dict[int, str]]:
@@ -368,10 +486,20 @@ def match_rows(rows: pd.DataFrame, vintage: s.Vintage) -> pd.DataFrame:
     merged[s.COMMUNE_CODE] = key.map(found[s.COMMUNE_CODE]).to_numpy()
     if s.COMMUNE_CODE in rows:
         merged[matching.SOURCE_CODE] = rows[s.COMMUNE_CODE].to_numpy()
-    if table_level(rows) == "commune":
-        duplicated = (merged[OUTCOME] == matching.MATCHED) & merged[s.COMMUNE_CODE].duplicated(keep="first")
-        merged.loc[duplicated, OUTCOME] = "duplicate"
-        merged.loc[duplicated, REASON] = "a second row for the same commune: not counted; merge the rows"
+    return _mark_duplicates(merged)
+
+
+def _mark_duplicates(merged: pd.DataFrame) -> pd.DataFrame:
+    """A second row for the same commune (commune tables) or the same village of a commune: not counted."""
+    keys = [s.COMMUNE_CODE]
+    if table_level(merged) == "village":
+        village = merged[s.VILLAGE_NAME].map(lambda v: " ".join(unicodedata.normalize("NFC", v).casefold().split()) if isinstance(v, str) else None)
+        keys.append(village.rename("_village"))
+    key = pd.concat([merged[s.COMMUNE_CODE], *keys[1:]], axis=1)
+    duplicated = (merged[OUTCOME] == matching.MATCHED) & key.notna().all(axis=1) & key.duplicated(keep="first")
+    unit = "village of the same commune" if len(keys) > 1 else "commune"
+    merged.loc[duplicated, OUTCOME] = DUPLICATE
+    merged.loc[duplicated, REASON] = f"a second row for the same {unit}: not counted; merge the rows"
     return merged
 
 
