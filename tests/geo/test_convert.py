@@ -7,6 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from geo import schema as s
 from geo.convert import AREA, DIRECT, EQUAL, SOURCE, TARGET, crosswalk_pairs, dominant_districts, overlap_measure, pair_weights, share_counts
@@ -83,3 +85,30 @@ def test_legacy_table_gives_known_2025_totals() -> None:
 def test_dominant_former_district() -> None:
     weights = pd.DataFrame({SOURCE: ["02215", "02215"], TARGET: ["02200", "02488"], s.WEIGHT: [0.3, 0.7]})
     assert dominant_districts(weights).to_dict() == {"02215": "075"}
+
+
+@st.composite
+def split_tables(draw: st.DrawFn) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
+    """Random many-to-many pairs (1-4 targets per source), overlap measures (some missing or zero), and counts."""
+    n_sources, n_targets = draw(st.integers(1, 8)), draw(st.integers(1, 6))
+    rows = []
+    for source in range(n_sources):
+        for target in draw(st.sets(st.integers(0, n_targets - 1), min_size=1, max_size=min(4, n_targets))):
+            rows.append((f"S{source}", f"T{target}"))
+    pairs = pd.DataFrame(rows, columns=[SOURCE, TARGET])
+    measure = pd.Series(draw(st.lists(st.one_of(st.none(), st.floats(0, 1e6)), min_size=len(pairs), max_size=len(pairs))), dtype=float)
+    counts = draw(st.lists(st.floats(0, 1e7), min_size=n_sources, max_size=n_sources))
+    table = pd.DataFrame({s.HOUSEHOLDS: counts}, index=[f"S{i}" for i in range(n_sources)])
+    return pairs, measure, table
+
+
+@settings(max_examples=150, deadline=None)
+@given(split_tables())
+def test_weights_are_shares_and_shared_counts_keep_the_total(case: tuple[pd.DataFrame, pd.Series, pd.DataFrame]) -> None:
+    pairs, measure, table = case
+    weights = pair_weights(pairs, measure=measure, method=AREA)
+    assert weights[s.WEIGHT].between(0.0, 1.0).all()
+    assert np.allclose(weights.groupby(SOURCE)[s.WEIGHT].sum(), 1.0)
+    out = share_counts(table, weights, counts=[s.HOUSEHOLDS])
+    assert out.index.is_unique and set(out.index) == set(weights.loc[weights[s.WEIGHT] > 0, TARGET])  # a zero share feeds nothing
+    assert out[s.HOUSEHOLDS].sum() == pytest.approx(table[s.HOUSEHOLDS].sum(), rel=1e-9, abs=1e-6)

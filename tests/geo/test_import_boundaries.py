@@ -235,7 +235,7 @@ def _far_from_vietnam(path: Path) -> Path:
 @pytest.mark.parametrize(
     ("make", "name", "message"),
     [
-        (lambda p: (p.write_text("not a map"), p)[1], "notes.gpkg", "cannot be read as vector data"),
+        (lambda p: (p.write_text("not a map"), p)[1], "notes.gpkg", "is plain text"),
         (_points_gpkg, "points.gpkg", "no polygons"),
         (_empty_gpkg, "empty.gpkg", "has no features"),
         (_truncated_zip, "cut.zip", "truncated"),
