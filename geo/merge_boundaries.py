@@ -19,6 +19,7 @@ unchanged:
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -33,6 +34,7 @@ from geo import schema as s
 from geo._atomic import atomic_path
 from geo.boundaries import read_boundary_layer
 from geo.errors import InputError
+from geo.import_boundaries import ImportOptions, ImportResult, import_boundaries, write_import
 
 #: Commune layer of each scheme, and its higher levels with the column that groups them.
 SCHEME_LAYERS: Final[dict[str, tuple[str, tuple[tuple[str, str], ...]]]] = {
@@ -169,3 +171,40 @@ def dissolve_changed(units: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, *, by:
     if s.AREA_KM2 in out:
         out.loc[rows, s.AREA_KM2] = out.loc[rows].geometry.to_crs(s.VN_EQUAL_AREA).area.to_numpy() / 1e6
     return out
+
+
+@dataclass(frozen=True)
+class SessionBoundaries:
+    """An uploaded boundary file made into a boundaries GeoPackage (what the app's Data page keeps).
+
+    Attributes
+    ----------
+    result
+        The import (communes, report, CRS and encoding evidence).
+    merge
+        What the merge did; ``merge.path`` is the boundaries file to compute on.
+    report
+        ``OUT.report.csv`` of the import (one row per input feature).
+    """
+
+    result: ImportResult
+    merge: MergeSummary
+    report: Path
+
+
+def import_into(source: Path, embedded: Path, folder: Path, *, options: ImportOptions = ImportOptions()) -> SessionBoundaries:
+    """Import ``source`` and merge its communes into a copy of ``embedded``, both written into ``folder``.
+
+    The files get fresh names, so a later upload never overwrites what an
+    earlier one (still in use) wrote.
+
+    Raises
+    ------
+    InputError, CRSError, MatchError
+        From :func:`~geo.import_boundaries.import_boundaries` and :func:`merge_imported`.
+    """
+    result = import_boundaries(source, options=options)
+    stem = uuid.uuid4().hex[:8]
+    _, report = write_import(result, folder / f"import-{stem}.gpkg")
+    merge = merge_imported(embedded, result.communes, result.scheme, folder / f"boundaries-{stem}.gpkg")
+    return SessionBoundaries(result=result, merge=merge, report=report)

@@ -28,6 +28,7 @@ from geo.boundaries import boundaries_file
 from geo.crosswalk import read_crosswalk
 from geo.errors import CoverageError
 from geo.indicators import Inputs
+from geo.merge_boundaries import SessionBoundaries
 from geo.settings import Settings, resolve_settings
 from layers.choropleth import IndicatorView, UnitLayer, prepare_units
 from layers.i18n import DEFAULT_LANG, text
@@ -36,7 +37,10 @@ from layers.search import search_index
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 #: Session-state keys of an uploaded boundary file (all plain strings).
-BOUNDARY_KEYS = ("boundaries", "boundaries_name", "boundaries_scheme", "boundaries_report", "boundaries_summary", "boundaries_upload")
+BOUNDARY_KEYS = (
+    "boundaries", "boundaries_name", "boundaries_scheme", "boundaries_report", "boundaries_summary", "boundaries_upload",
+    "boundaries_failed", "boundaries_error",
+)  # fmt: skip
 #: Simplification (degrees) of the national and the province view, by layer. A pixel of the
 #: national view is ~2 km, so coarser layers lose nothing visible and keep the page light.
 TOLERANCES: dict[str, tuple[float, float]] = {
@@ -109,6 +113,14 @@ def discard_uploads() -> None:
 def uploads() -> dict[str, Path]:
     """This session's uploaded coverage tables: ``{"fibre": path, "teams": path}``."""
     return {k: Path(v) for k, v in st.session_state.get("uploads", {}).items() if Path(v).is_file()}
+
+
+def session_values(imported: SessionBoundaries, *, name: str, token: str) -> dict[str, str]:
+    """What session_state keeps of an uploaded boundary file (plain strings, see ``BOUNDARY_KEYS``)."""
+    return {
+        "boundaries": str(imported.merge.path), "boundaries_name": name, "boundaries_scheme": imported.merge.scheme,
+        "boundaries_report": str(imported.report), "boundaries_summary": "\n".join(imported.result.summary_lines()), "boundaries_upload": token,
+    }  # fmt: skip
 
 
 def session_boundaries() -> Path | None:

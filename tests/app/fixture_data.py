@@ -20,6 +20,7 @@ import geopandas as gpd
 import numpy as np
 import rasterio
 import shapely
+import shapely.geometry
 from affine import Affine
 
 from geo import schema
@@ -140,3 +141,44 @@ def write_data_dir(root: Path, *, coverage: bool = True) -> Path:
     if coverage:
         write_coverage(root)
     return root
+
+
+#: A province's "real" commune boundaries for upload tests: Hà Nội's two wards drawn where they are
+#: (about 2 km across, beside their official centres), not as the approximate 1° squares.
+UPLOAD_PROVINCE = "01"
+UPLOAD_FILE = "ranh_gioi_ha_noi.geojson"
+#: Giảng Võ (00025) is not one of the four fixture communes: the upload adds it.
+UPLOAD_CODES = ["00004", "00008", "00025"]
+UPLOAD_BOXES = [(105.827, 21.030, 105.849, 21.046), (105.806, 21.030, 105.827, 21.046), (105.806, 21.018, 105.822, 21.030)]
+UPLOAD_NAMES = ["Phường Ba Đình", "Phường Ngọc Hà", "Phường Giảng Võ"]
+FIBRE_FILE = "cap_quang_ha_noi.xlsx"
+#: With both uploads: the one ward of Hà Nội that misses a target (fibre to 70 % of households),
+#: and its households without fibre.
+UPLOAD_UNCOVERED = ["00004"]
+UPLOAD_HOUSEHOLDS_NO_FIBRE = 300
+
+
+def province_boundaries_geojson() -> bytes:
+    """A GeoJSON (RFC 7946, no CRS member) of the upload wards, attributes named as a province names them."""
+    import json
+
+    features = [
+        {"type": "Feature", "properties": {"MaXa": code, "TenXa": name, "TenTinh": "Hà Nội"}, "geometry": shapely.geometry.mapping(shapely.box(*box))}
+        for code, name, box in zip(UPLOAD_CODES, UPLOAD_NAMES, UPLOAD_BOXES)
+    ]
+    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False).encode("utf-8")
+
+
+def fibre_workbook() -> bytes:
+    """An Excel fibre table with Vietnamese headers for the upload wards (as a province reports it)."""
+    import io
+
+    import pandas as pd
+
+    table = pd.DataFrame(
+        {"Tỉnh": ["Hà Nội", "Hà Nội"], "Xã/phường": UPLOAD_NAMES[:2], "Số hộ": [1000, 800],
+         "Số hộ có cáp quang": [700, 780], "Cáp quang đến xã": ["Có", "Có"]},
+    )  # fmt: skip
+    buffer = io.BytesIO()
+    table.to_excel(buffer, index=False, sheet_name="Cáp quang")
+    return buffer.getvalue()

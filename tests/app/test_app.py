@@ -10,7 +10,12 @@ from streamlit.testing.v1 import AppTest
 
 from geo.app_data import CACHE_ENV
 from geo.settings import ENV_DATA_DIR
-from tests.app.fixture_data import APP, N_COMMUNES, UNCOVERED, write_data_dir
+from geo.merge_boundaries import import_into
+from geo.schema import BOUNDARIES_FILE
+from tests.app.fixture_data import (
+    APP, FIBRE_FILE, N_COMMUNES, UNCOVERED, UPLOAD_FILE, UPLOAD_HOUSEHOLDS_NO_FIBRE, UPLOAD_UNCOVERED,
+    fibre_workbook, province_boundaries_geojson, write_data_dir,
+)  # fmt: skip
 
 PAGES = Path("pages_app")
 
@@ -171,3 +176,80 @@ def test_missing_data_folder_shows_the_fix(tmp_path: Path, monkeypatch: pytest.M
     assert not at.exception
     assert "boundaries file not found" in at.error[0].value
     assert "--data-dir" in at.error[0].value
+
+
+def _upload_boundaries(at: AppTest, data_dir: Path, folder: Path) -> None:
+    """What the Data page does with an uploaded boundary file (AppTest cannot upload a file)."""
+    from pages_app.common import session_values
+
+    source = folder / UPLOAD_FILE
+    source.write_bytes(province_boundaries_geojson())
+    imported = import_into(source, data_dir / "boundaries" / BOUNDARIES_FILE, folder)
+    at.session_state["session_dir"] = str(folder)
+    for key, value in session_values(imported, name=UPLOAD_FILE, token=f"{UPLOAD_FILE}:1").items():
+        at.session_state[key] = value
+
+
+def test_uploaded_boundaries_are_the_sessions_and_the_notice_says_where(app: AppTest, data_dir: Path, tmp_path: Path) -> None:
+    _upload_boundaries(app, data_dir, tmp_path)
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    notice = app.warning[0].value
+    assert "3 xã/phường của Thành phố Hà Nội lấy từ tệp tải lên ranh_gioi_ha_noi.geojson" in notice
+    assert "2 xã/phường còn lại là ranh giới gần đúng" in notice
+    assert _rows(app) == N_COMMUNES + 1  # Giảng Võ came with the upload
+    other = AppTest.from_file(str(APP), default_timeout=90).run()
+    assert "Ranh giới trên bản đồ là gần đúng" in other.warning[0].value and _rows(other) == N_COMMUNES
+
+
+def test_legacy_units_say_the_upload_is_in_the_other_scheme(app: AppTest, data_dir: Path, tmp_path: Path) -> None:
+    _upload_boundaries(app, data_dir, tmp_path)
+    app.run()
+    app.radio(key="scheme").set_value("legacy").run()
+    assert "Ranh giới trên bản đồ là gần đúng" in app.warning[0].value
+    assert "ranh_gioi_ha_noi.geojson) là đơn vị “Từ 1/7/2025 (2 cấp)”" in app.warning[0].value
+
+
+def test_uncovered_communes_are_computed_on_the_uploads(app: AppTest, data_dir: Path, tmp_path: Path) -> None:
+    _upload_boundaries(app, data_dir, tmp_path)
+    fibre = tmp_path / FIBRE_FILE
+    fibre.write_bytes(fibre_workbook())
+    app.session_state["uploads"] = {"fibre": str(fibre)}
+    app.switch_page(str(PAGES / "uncovered.py")).run()
+    app.selectbox(key="unc_province").set_value("01").run()
+    assert not app.exception, [e.value for e in app.exception]
+    table = app.dataframe[0].value
+    assert list(table["Mã xã"]) == UPLOAD_UNCOVERED
+    assert list(table["Hộ chưa có cáp quang"]) == [UPLOAD_HOUSEHOLDS_NO_FIBRE]
+    assert app.subheader[0].value == "1 xã chưa đạt / 3 xã"
+
+
+def test_data_page_shows_the_import_report_as_a_readable_table(app: AppTest, data_dir: Path, tmp_path: Path) -> None:
+    _upload_boundaries(app, data_dir, tmp_path)
+    app.switch_page(str(PAGES / "data.py")).run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert "Đã nạp ranh_gioi_ha_noi.geojson: 3 xã/phường" in app.success[0].value
+    report = next(d.value for d in app.dataframe if "Kết quả" in d.value.columns)
+    assert list(report["Tên trong tệp"]) == ["Phường Ba Đình", "Phường Ngọc Hà", "Phường Giảng Võ"]
+    assert set(report["Kết quả"]) == {"Đã ghép"} and list(report["Mã xã (danh mục)"]) == ["00004", "00008", "00025"]
+    sources = app.dataframe[0].value
+    row = sources[sources["Loại"] == "Ranh giới hành chính"].iloc[0]
+    assert row["Tệp"] == UPLOAD_FILE and row["Nguồn nạp"] == "tải lên (phiên này)"
+
+
+def test_discarding_uploads_restores_the_embedded_boundaries(app: AppTest, data_dir: Path, tmp_path: Path) -> None:
+    _upload_boundaries(app, data_dir, tmp_path)
+    app.switch_page(str(PAGES / "data.py")).run()
+    app.button(key="reset_uploads").click().run()
+    assert "boundaries" not in app.session_state
+    assert "Ranh giới trên bản đồ là gần đúng" in app.warning[0].value
+
+
+def test_upload_limit_is_streamlits(app: AppTest) -> None:
+    app.switch_page(str(PAGES / "data.py")).run()
+    assert any("tối đa 50 MB mỗi tệp" in i.value for i in app.info)
+
+
+def test_meeting_mode_offers_a_pdf_and_a_png_sheet(app: AppTest) -> None:
+    app.switch_page(str(PAGES / "meeting.py")).run()
+    assert [b.label for b in app.get("download_button")] == ["Tải PDF (A4 in)", "Tải PNG (16:9 trình chiếu)"]

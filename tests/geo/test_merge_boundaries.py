@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 import shapely
 
@@ -91,3 +92,16 @@ def test_an_empty_import_is_refused(embedded: Path, tmp_path: Path) -> None:
 def test_an_unknown_scheme_is_refused(embedded: Path, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="scheme '2030' is not known"):
         merge_imported(embedded, _imported(["02266"], [(107, 21, 108, 22)]), "2030", tmp_path / "b.gpkg")  # type: ignore[arg-type]
+
+
+def test_an_uploaded_file_becomes_a_boundaries_file_with_its_report(embedded: Path, tmp_path: Path) -> None:
+    from geo.merge_boundaries import import_into
+    from tests.app.fixture_data import UPLOAD_CODES, province_boundaries_geojson
+
+    source = tmp_path / "ranh_gioi.geojson"
+    source.write_bytes(province_boundaries_geojson())
+    first, second = (import_into(source, embedded, tmp_path) for _ in range(2))
+    assert first.merge.path != second.merge.path and first.merge.path.is_file()
+    assert first.merge.real_codes == tuple(UPLOAD_CODES) and first.merge.added_codes == ("00025",)
+    report = pd.read_csv(first.report, dtype=str)
+    assert list(report["outcome"]) == ["matched"] * 3
