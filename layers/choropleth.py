@@ -37,6 +37,7 @@ from layers.classify import (
     classify_categorical,
     classify_integers,
     classify_policy,
+    classify_natural_breaks,
     classify_quantiles,
     format_number,
 )
@@ -630,7 +631,7 @@ def _outline_layer(outlines: UnitLayer, province_code: str) -> folium.GeoJson:
 
 # --- The indicators the app maps -------------------------------------------------------------
 
-ClassMode = Literal["policy", "quantiles"]
+ClassMode = Literal["policy", "quantiles", "natural"]
 
 
 @dataclass(frozen=True)
@@ -709,7 +710,9 @@ def view_indicator(
     target_pct
         The target a percentage is read against (None: quantiles).
     mode
-        ``"policy"`` (classes against the target, the default) or ``"quantiles"``.
+        ``"policy"`` (classes against the target, the default), ``"quantiles"``
+        or ``"natural"`` (natural breaks); counts and percentages without a
+        target use quantiles under ``"policy"``.
     """
     raw = table[indicator.column]
     if indicator.kind == "flag":
@@ -718,6 +721,8 @@ def view_indicator(
     decimals = 1 if indicator.kind == "pct" else 0
     if indicator.kind == "pct" and mode == "policy" and target_pct is not None:
         classification = classify_policy(title=title, target_pct=target_pct, labels=_policy_labels(target_pct, texts))
+    elif mode == "natural":
+        classification = classify_natural_breaks(numbers, title=title, decimals=decimals)
     else:
         classification = classify_quantiles(numbers, title=title, decimals=decimals)
     classification = replace(classification, no_data_label=texts["no_data"])

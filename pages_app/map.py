@@ -25,7 +25,7 @@ with st.sidebar:
         st.session_state["indicator"] = columns[0]
     column = st.selectbox(tr("indicator"), columns, format_func=lambda c: tr(f"ind_{c}"), key="indicator")
     st.session_state["last_indicator"] = column
-    mode = st.radio(tr("classes"), ["policy", "quantiles"], format_func=lambda v: tr(f"classes_{v}"), key="class_mode")
+    mode = st.radio(tr("classes"), ["policy", "quantiles", "natural"], format_func=lambda v: tr(f"classes_{v}"), key="class_mode")
     names = province_names(data.layer(scheme, "province"))
     if st.session_state.get("province", "") not in ("", *names):
         st.session_state["province"] = ""

@@ -204,3 +204,16 @@ def test_province_view_uses_the_finer_geometry() -> None:
         shapely.geometry.shape(coarse)
     )
     assert [f["id"] for f in data.provinces_detail["features"]] == ["01", "08"]
+
+
+def test_each_class_mode_classifies_a_percentage_as_asked() -> None:
+    from layers.choropleth import MAP_INDICATORS, view_indicator
+
+    indicator = next(i for i in MAP_INDICATORS if i.column == schema.PCT_HOUSEHOLDS_FIBRE)
+    table = gpd.GeoDataFrame({schema.PCT_HOUSEHOLDS_FIBRE: [10.0, 11.0, 30.0, 32.0, 33.0, 50.0, 70.0, 71.0, 95.0, 96.0, np.nan]})
+    texts = {"no_data": "—", "yes": "y", "no": "n", "below80": "< {a}", "80_90": "{a}–{b}", "90_100": "{a}–{b}", "met": "≥ {a}"}
+    views = {mode: view_indicator(table, indicator, title="t", texts=texts, target_pct=80.0, mode=mode) for mode in ("policy", "quantiles", "natural")}
+    assert views["policy"].classification.bins == (64.0, 72.0, 80.0)
+    assert views["natural"].classification.bins == (11.0, 33.0, 50.0, 71.0)
+    assert list(views["natural"].classification.assign(views["natural"].values)) == [0, 0, 1, 1, 1, 2, 3, 3, 4, 4, -1]
+    assert views["quantiles"].classification.bins != views["natural"].classification.bins

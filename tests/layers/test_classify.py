@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import mapclassify
 import numpy as np
 import pytest
 from hypothesis import given
@@ -17,7 +18,9 @@ from layers.classify import (
     Classification,
     classify_categorical,
     classify_integers,
+    classify_natural_breaks,
     classify_quantiles,
+    fisher_jenks_breaks,
     format_number,
     numeric_labels,
 )
@@ -76,6 +79,42 @@ def test_every_value_falls_in_exactly_one_class(data: list[float], others: list[
     c = classify_quantiles(data, title="x")
     assigned = c.assign([*data, *others])
     assert ((assigned >= 0) & (assigned < len(c.labels)) | (assigned == NO_DATA)).all()
+    assert (assigned[: len(data)] != NO_DATA).all()
+    assert sum(c.counts([*data, *others]).values()) == len(data) + len(others)
+    assert len(c.labels) == len(c.colors) == len(c.bins) + 1
+
+
+def test_natural_breaks_find_the_gaps_between_clusters() -> None:
+    values = [1.0, 2.0, 3.0, 50.0, 51.0, 52.0, 98.0, 99.0, 100.0]
+    c = classify_natural_breaks(values, title="x", k=3)
+    assert c.bins == (3.0, 52.0)
+    assert list(c.assign(values)) == [0, 0, 0, 1, 1, 1, 2, 2, 2]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_fisher_jenks_breaks_are_mapclassify_s(seed: int) -> None:
+    values = np.round(np.random.default_rng(seed).lognormal(2, 1, 80), 1)  # ties included
+    with pytest.warns(UserWarning, match="Numba not installed"):
+        expected = mapclassify.FisherJenks(values, k=5).bins
+    assert fisher_jenks_breaks(values, k=5) == pytest.approx(expected)
+
+
+def test_natural_breaks_are_the_same_on_every_run() -> None:
+    values = np.random.default_rng(7).beta(8, 1, 3321) * 100
+    first = classify_natural_breaks(values, title="x", decimals=1)
+    assert all(classify_natural_breaks(values, title="x", decimals=1).bins == first.bins for _ in range(3))
+    assert len(first.bins) == 4 and all(round(b, 1) == b for b in first.bins)
+
+
+def test_natural_breaks_of_two_distinct_values_give_two_classes_without_a_warning() -> None:
+    c = classify_natural_breaks([0.0, 0.0, 0.0, 100.0], title="x")
+    assert c.bins == (0.0,) and c.labels == ("≤ 0", "> 0")
+
+
+@given(st.lists(finite, min_size=1, max_size=200), st.lists(st.one_of(finite, st.just(math.nan)), max_size=50))
+def test_every_value_falls_in_exactly_one_natural_class(data: list[float], others: list[float]) -> None:
+    c = classify_natural_breaks(data, title="x")
+    assigned = c.assign([*data, *others])
     assert (assigned[: len(data)] != NO_DATA).all()
     assert sum(c.counts([*data, *others]).values()) == len(data) + len(others)
     assert len(c.labels) == len(c.colors) == len(c.bins) + 1
