@@ -39,9 +39,10 @@ sources = data.sources.assign(
     origin=[tr("origin_upload") if k in overridden else tr("origin_default") for k in data.sources["input"]],
     demo=data.sources["demo"].map(lambda d: tr("flag_yes") if d else tr("flag_no")),
 )
-st.dataframe(
+# A static table: a handful of rows a person reads (and a browser test can read) at a glance.
+st.table(
     sources.rename(columns={"input": tr("col_input"), "file": tr("col_file"), "as_of": tr("col_as_of"), "demo": tr("col_demo"), "origin": tr("col_origin")}),
-    hide_index=True, key="sources_table",
+    hide_index=True,
 )  # fmt: skip
 st.caption(tr("targets_file", name=data.config.source))
 if len(data.report):
@@ -106,9 +107,13 @@ if st.session_state.get("boundaries") and Path(st.session_state.get("boundaries_
     scheme = tr(f"scheme_{st.session_state['boundaries_scheme']}")
     st.success(tr("boundaries_ok", name=st.session_state["boundaries_name"], n=status.n_real, scheme=scheme))
     st.subheader(tr("import_report"))
-    st.dataframe(_report_table(Path(st.session_state["boundaries_report"])), hide_index=True, key="import_report")
+    report = _report_table(Path(st.session_state["boundaries_report"]))
+    # What a planner checks per feature, as a plain table; the matching evidence in the expander.
+    main = [tr(f"rep_{c}") for c in ("feature", "source_name", "source_code", "outcome", "commune_code", "commune_name", "reason")]
+    st.table(report[main], hide_index=True)
     with st.expander(tr("import_summary")):
         st.code(st.session_state.get("boundaries_summary", ""), language=None)
+        st.dataframe(report, hide_index=True, key="import_report")
 
 for kind in ("fibre", "teams"):
     upload = st.file_uploader(tr(f"upload_{kind}"), type=["xlsx", "xls", "csv"], key=f"up_{kind}")

@@ -121,11 +121,11 @@ def test_uploads_belong_to_one_session(app: AppTest, data_dir: Path, tmp_path: P
     app.session_state["uploads"] = {"fibre": str(table)}
     app.switch_page(str(PAGES / "data.py")).run()
     assert not app.exception, [e.value for e in app.exception]
-    assert "fibre_upload.csv" in list(app.dataframe[0].value["Tệp"])
+    assert "fibre_upload.csv" in list(app.table[0].value["Tệp"])
     other = AppTest.from_file(str(APP), default_timeout=90)
     other.switch_page(str(PAGES / "data.py")).run()
-    assert "fibre_upload.csv" not in list(other.dataframe[0].value["Tệp"])
-    assert "DEMO_fibre.csv" in list(other.dataframe[0].value["Tệp"])
+    assert "fibre_upload.csv" not in list(other.table[0].value["Tệp"])
+    assert "DEMO_fibre.csv" in list(other.table[0].value["Tệp"])
 
 
 def test_english_switch_changes_the_whole_page(app: AppTest) -> None:
@@ -154,7 +154,7 @@ def test_uncovered_page_follows_the_chosen_targets_and_province(app: AppTest) ->
 def test_data_page_lists_inputs_with_dates_and_demo_flags(app: AppTest) -> None:
     app.switch_page(str(PAGES / "data.py")).run()
     assert not app.exception, [e.value for e in app.exception]
-    table = app.dataframe[0].value
+    table = app.table[0].value
     assert "DEMO_rsrp_4g.tif" in list(table["Tệp"])
     assert list(table.loc[table["Tệp"] == "DEMO_rsrp_4g.tif", "Ngày số liệu"]) == ["2026-06-30"]
     assert set(table["Dữ liệu mẫu"]) == {"Có", "Không"}
@@ -229,10 +229,10 @@ def test_data_page_shows_the_import_report_as_a_readable_table(app: AppTest, dat
     app.switch_page(str(PAGES / "data.py")).run()
     assert not app.exception, [e.value for e in app.exception]
     assert "Đã nạp ranh_gioi_ha_noi.geojson: 3 xã/phường" in app.success[0].value
-    report = next(d.value for d in app.dataframe if "Kết quả" in d.value.columns)
+    report = app.table[1].value
     assert list(report["Tên trong tệp"]) == ["Phường Ba Đình", "Phường Ngọc Hà", "Phường Giảng Võ"]
     assert set(report["Kết quả"]) == {"Đã ghép"} and list(report["Mã xã (danh mục)"]) == ["00004", "00008", "00025"]
-    sources = app.dataframe[0].value
+    sources = app.table[0].value
     row = sources[sources["Loại"] == "Ranh giới hành chính"].iloc[0]
     assert row["Tệp"] == UPLOAD_FILE and row["Nguồn nạp"] == "tải lên (phiên này)"
 

@@ -9,38 +9,18 @@ data page with a bad upload, English, meeting mode.
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
-from geo.settings import ENV_DATA_DIR
-from geo.app_data import CACHE_ENV
-from tests.app.fixture_data import APP, N_COMMUNES, write_data_dir
+from tests.app import live
+from tests.app.fixture_data import N_COMMUNES, write_data_dir
+from tests.app.live import WAIT_MS, Server
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
-
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
-MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
-WAIT_MS = 30_000
-SHOTS = Path(os.environ.get("VNCOVER_SHOTS", "")) if os.environ.get("VNCOVER_SHOTS") else None
-
-
-@dataclass
-class Server:
-    url: str
-    log: Path
 
 
 @dataclass
@@ -49,58 +29,13 @@ class Visit:
     attempted: list[str] = field(default_factory=list)
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_until_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(url + "_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.3)
-    raise RuntimeError(f"streamlit did not answer within {timeout} s:\n{log.read_text()}")
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     if not CHROMIUM.is_file():
         pytest.skip(f"Debian's Chromium not found at {CHROMIUM}")
     data_dir = write_data_dir(tmp_path_factory.mktemp("data"))
-    port = _free_port()
-    log = tmp_path_factory.mktemp("server") / "streamlit.log"
-    env = {k: v for k, v in os.environ.items() if k != ENV_DATA_DIR}
-    env[CACHE_ENV] = str(tmp_path_factory.mktemp("cache"))
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(APP),
-        "--server.port", str(port), "--server.address", "127.0.0.1",
-        "--", "--data-dir", str(data_dir),
-    ]  # fmt: skip
-    with log.open("wb") as out:
-        proc = subprocess.Popen(command, cwd=APP.parent, stdout=out, stderr=subprocess.STDOUT, env=env)
-    try:
-        url = f"http://127.0.0.1:{port}/"
-        _wait_until_healthy(url, proc, log)
-        yield Server(url=url, log=log)
-    finally:
-        _stop(proc)
+    with live.start_server(data_dir, tmp_path_factory.mktemp("server")) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
@@ -110,52 +45,31 @@ def visit(server: Server) -> Iterator[Visit]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(viewport={"width": 1400, "height": 1000}, service_workers="block")
-            result = Visit(page=None)
-
-            def guard(route, request) -> None:  # noqa: ANN001 (Playwright's types)
-                if urlparse(request.url).hostname in LOCAL_HOSTS:
-                    route.continue_()
-                else:
-                    result.attempted.append(request.url)
-                    route.abort()
-
-            context.route("**/*", guard)
-            page = context.new_page()
-            page.on("websocket", lambda ws: _record_remote(ws.url, result.attempted))
-            page.goto(server.url)
-            result.page = page
-            yield result
+            guard = live.Guard()
+            page = live.new_page(live.open_context(browser, guard), guard, server.url)
+            yield Visit(page=page, attempted=guard.attempted)
         finally:
             browser.close()
 
 
-def _record_remote(url: str, attempted: list[str]) -> None:
-    if urlparse(url).hostname not in LOCAL_HOSTS:
-        attempted.append(url)
-
-
 def _commune_paths(visit: Visit):  # noqa: ANN202 (a Playwright Locator)
-    return visit.page.frame_locator(MAP_FRAME).first.locator("path.leaflet-interactive")
+    return live.commune_paths(visit.page)
 
 
 def _frame(visit: Visit):  # noqa: ANN202
-    return visit.page.frame_locator(MAP_FRAME).first
+    return live.frame(visit.page)
 
 
 def _sidebar(visit: Visit):  # noqa: ANN202
-    return visit.page.get_by_test_id("stSidebar")
+    return live.sidebar(visit.page)
 
 
 def _shot(visit: Visit, name: str) -> None:
-    if SHOTS is not None:
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        visit.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
+    live.shot(visit.page, name)
 
 
 def _choose(visit: Visit, label: str, option: str) -> None:
-    visit.page.get_by_role("combobox", name=label).click()
-    visit.page.get_by_role("option", name=option, exact=True).click()
+    live.choose(visit.page, label, option)
 
 
 def test_map_draws_every_commune_with_the_legend(visit: Visit) -> None:
@@ -244,13 +158,13 @@ def test_uncovered_page_lists_and_downloads(visit: Visit) -> None:
     expect(visit.page.get_by_text("3 xã chưa đạt / 4 xã")).to_be_visible(timeout=WAIT_MS)
     expect(_commune_paths(visit)).to_have_count(N_COMMUNES, timeout=WAIT_MS)
     _shot(visit, "uncovered_vi")
-    button = visit.page.get_by_role("button", name="Tải CSV")
-    if button.count() == 0:
-        pytest.skip("layers.export is not there yet: no download buttons")
-    with visit.page.expect_download(timeout=WAIT_MS) as download:
-        button.click()
-    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
-    assert "02269" in text and "02266" in text and "00004" not in text
+    # The buttons sit below the map and are drawn a moment after the count above it:
+    # wait for the button (live.download), never count() it (which does not wait).
+    import csv
+
+    rows = list(csv.DictReader(live.download(visit.page, "Tải CSV").read_text(encoding="utf-8-sig").splitlines()))
+    assert [r["commune_code"] for r in rows] == ["02269", "02266", "00008"]
+    assert [r["rank"] for r in rows] == ["1", "2", "3"]
 
 
 def test_data_page_lists_inputs_and_rejects_a_bad_upload_readably(visit: Visit) -> None:

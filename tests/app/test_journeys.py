@@ -1,0 +1,199 @@
+"""Journeys of the people the app is for, in a real browser against a real ``streamlit run``.
+
+A planner uploads a province's real commune boundaries and a fibre table and
+downloads the communes that miss a target; a leader prints the map in a
+meeting; two sessions at once never see each other's uploads or choices; a
+file over the size limit is refused readably. Every journey opens its own
+browser context (its own Streamlit session); every request to a host other
+than this machine is aborted, and none may have been tried.
+
+The server runs with ``server.maxUploadSize = 1`` (MB), so the over-limit
+journey needs only a 2 MB file; the app reads its limit from that option.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from layers.export import DATA_SHEET, header_to_column
+from tests.app import live
+from tests.app.fixture_data import (
+    FIBRE_FILE, UPLOAD_CODES, UPLOAD_FILE, UPLOAD_HOUSEHOLDS_NO_FIBRE, UPLOAD_UNCOVERED, fibre_workbook, province_boundaries_geojson, write_data_dir,
+)  # fmt: skip
+from tests.app.live import WAIT_MS, Guard, Server
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
+
+pytestmark = pytest.mark.browser
+
+LIMIT_MB = 1
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    if not CHROMIUM.is_file():
+        pytest.skip(f"Debian's Chromium not found at {CHROMIUM}")
+    data_dir = write_data_dir(tmp_path_factory.mktemp("data"))
+    options = ("--server.maxUploadSize", str(LIMIT_MB))
+    with live.start_server(data_dir, tmp_path_factory.mktemp("server"), options=options) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def guard() -> Guard:
+    return Guard()
+
+
+@pytest.fixture(scope="module")
+def browser(server: Server) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def session(browser, guard: Guard, server: Server) -> Iterator[object]:  # noqa: ANN001
+    """One person's browser tab on the app (a new Streamlit session)."""
+    context = live.open_context(browser, guard)
+    try:
+        yield live.new_page(context, guard, server.url)
+    finally:
+        context.close()
+
+
+def _upload(page, nth: int, name: str, mime: str, content: bytes) -> None:  # noqa: ANN001
+    page.locator("input[type=file]").nth(nth).set_input_files(files=[{"name": name, "mimeType": mime, "buffer": content}])
+
+
+def _open_data_page(page) -> None:  # noqa: ANN001
+    from playwright.sync_api import expect
+
+    page.get_by_role("link", name="Dữ liệu").click()
+    expect(page.get_by_text("Dữ liệu đang dùng")).to_be_visible(timeout=WAIT_MS)
+
+
+def _sources(page):  # noqa: ANN001, ANN202 (a Locator)
+    return page.get_by_test_id("stTable").first
+
+
+def test_planner_uploads_boundaries_and_fibre_and_downloads_the_uncovered_communes(session) -> None:  # noqa: ANN001
+    from playwright.sync_api import expect
+
+    page = session
+    _open_data_page(page)
+    _upload(page, 0, UPLOAD_FILE, "application/geo+json", province_boundaries_geojson())
+    expect(page.get_by_text(f"Đã nạp {UPLOAD_FILE}: 3 xã/phường")).to_be_visible(timeout=WAIT_MS * 2)
+    report = page.get_by_test_id("stTable").nth(1)
+    expect(report).to_contain_text("Phường Giảng Võ")
+    expect(report).to_contain_text("Đã ghép")
+    expect(report).to_contain_text("code found; name agrees")
+    expect(page.get_by_text("3 xã/phường của Thành phố Hà Nội lấy từ tệp tải lên")).to_be_visible()
+    _upload(page, 1, FIBRE_FILE, XLSX, fibre_workbook())
+    expect(page.get_by_text(f"Đã nạp {FIBRE_FILE}; bản đồ dùng bảng này")).to_be_visible(timeout=WAIT_MS * 2)
+    expect(_sources(page)).to_contain_text(UPLOAD_FILE)
+    expect(_sources(page)).to_contain_text(FIBRE_FILE)
+    live.shot(page, "journey_planner_data")
+
+    page.get_by_role("link", name="Xã chưa đạt chỉ tiêu").click()
+    live.choose(page, "Tỉnh/thành phố", "Thành phố Hà Nội")
+    expect(page.get_by_text("1 xã chưa đạt / 3 xã")).to_be_visible(timeout=WAIT_MS)
+    expect(page.get_by_text("3 xã/phường của Thành phố Hà Nội lấy từ tệp tải lên")).to_be_visible()
+    expect(live.commune_paths(page).first).to_be_visible(timeout=WAIT_MS)
+    live.shot(page, "journey_planner_uncovered")
+
+    rows = list(csv.DictReader(live.download(page, "Tải CSV").read_text(encoding="utf-8-sig").splitlines()))
+    assert [r["commune_code"] for r in rows] == UPLOAD_UNCOVERED
+    assert float(rows[0]["households_no_fibre"]) == UPLOAD_HOUSEHOLDS_NO_FIBRE
+    assert rows[0]["source_fibre"] == FIBRE_FILE
+    # Computed on the uploaded 2 km ward, not on the approximate 1° square (1,600 people).
+    assert 0 < float(rows[0]["pop_total"]) < 5
+    sheet = pd.read_excel(live.download(page, "Tải Excel"), sheet_name=DATA_SHEET, dtype=str)
+    sheet = sheet.rename(columns=header_to_column(list(rows[0])))  # the CSV's column names
+    assert list(sheet["commune_code"]) == UPLOAD_UNCOVERED
+    assert float(sheet["households_no_fibre"].iloc[0]) == UPLOAD_HOUSEHOLDS_NO_FIBRE
+    assert set(UPLOAD_CODES) > set(sheet["commune_code"])
+
+
+def test_leader_prints_the_map_of_a_province_in_meeting_mode(session) -> None:  # noqa: ANN001
+    from PIL import Image
+    from playwright.sync_api import expect
+
+    page = session
+    live.sidebar(page).get_by_role("link", name="Chế độ họp (toàn màn hình)").click()
+    live.choose(page, "Tỉnh/thành phố", "Tỉnh Tuyên Quang")
+    title = page.locator("h1.vn-meeting")
+    expect(title).to_contain_text("Dân số được phủ sóng 4G (%) — Tỉnh Tuyên Quang", timeout=WAIT_MS)
+    expect(page.get_by_text("Số liệu đến ngày 2026-06-30")).to_be_visible()
+    expect(live.sidebar(page)).to_be_hidden()
+    expect(live.frame(page).locator(".vn-legend")).to_contain_text("Đạt chỉ tiêu (≥ 99%)", timeout=WAIT_MS)
+    expect(live.commune_paths(page)).to_have_count(2, timeout=WAIT_MS)
+    live.shot(page, "journey_leader_meeting")
+
+    pdf = live.download(page, "Tải PDF (A4 in)").read_bytes()
+    assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
+    png = Image.open(io.BytesIO(live.download(page, "Tải PNG (16:9 trình chiếu)").read_bytes()))
+    assert png.format == "PNG" and png.size == (3999, 2250)  # 13.333 × 7.5 in at 300 dpi: 16:9
+    if live.SHOTS is not None:
+        png.save(live.SHOTS / "journey_leader_sheet.png")
+
+
+def test_two_sessions_see_only_their_own_uploads_and_choices(browser, guard: Guard, server: Server) -> None:  # noqa: ANN001
+    from playwright.sync_api import expect
+
+    contexts = [live.open_context(browser, guard) for _ in range(2)]
+    try:
+        first, second = (live.new_page(c, guard, server.url) for c in contexts)
+        _open_data_page(first)
+        _upload(first, 1, FIBRE_FILE, XLSX, fibre_workbook())
+        expect(first.get_by_text(f"Đã nạp {FIBRE_FILE}")).to_be_visible(timeout=WAIT_MS * 2)
+        first.get_by_role("link", name="Bản đồ").click()
+        live.choose(first, "Tỉnh/thành phố", "Thành phố Hà Nội")
+        live.choose(second, "Tỉnh/thành phố", "Tỉnh Tuyên Quang")
+        for page, place in ((first, "Thành phố Hà Nội"), (second, "Tỉnh Tuyên Quang")):
+            expect(page.get_by_role("combobox", name="Tỉnh/thành phố")).to_have_value(place, timeout=WAIT_MS)
+            expect(page.get_by_text(f"Danh sách đơn vị — {place}")).to_be_visible(timeout=WAIT_MS)
+        # Each session's uncovered list starts from its own province and its own fibre table.
+        for page, count in ((first, "1 xã chưa đạt / 2 xã"), (second, "2 xã chưa đạt / 2 xã")):
+            page.get_by_role("link", name="Xã chưa đạt chỉ tiêu").click()
+            expect(page.get_by_text(count)).to_be_visible(timeout=WAIT_MS)
+        for page in (first, second):
+            _open_data_page(page)
+        expect(_sources(first)).to_contain_text(FIBRE_FILE)
+        expect(_sources(first)).not_to_contain_text("DEMO_fibre.csv")
+        expect(_sources(second)).to_contain_text("DEMO_fibre.csv")
+        expect(_sources(second)).not_to_contain_text(FIBRE_FILE)
+        live.shot(first, "journey_session1_data")
+        live.shot(second, "journey_session2_data")
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def test_an_upload_over_the_limit_is_refused_readably(session) -> None:  # noqa: ANN001
+    from playwright.sync_api import expect
+
+    page = session
+    _open_data_page(page)
+    expect(page.get_by_text(f"tối đa {LIMIT_MB} MB mỗi tệp")).to_be_visible()
+    _upload(page, 1, "cap_quang_lon.csv", "text/csv", b"Tinh,Xa,So ho\n" + b"Ha Noi,Ba Dinh,1\n" * 130_000)
+    expect(page.get_by_text(f"File must be {LIMIT_MB}.0MB or smaller.")).to_be_visible(timeout=WAIT_MS)
+    expect(page.get_by_text("Traceback")).to_have_count(0)
+    expect(_sources(page)).to_contain_text("DEMO_fibre.csv")
+    expect(_sources(page)).not_to_contain_text("cap_quang_lon.csv")
+    live.shot(page, "journey_too_big")
+
+
+def test_no_journey_tried_to_leave_the_machine(guard: Guard, server: Server) -> None:
+    assert guard.attempted == []
+    assert "External URL" not in server.log.read_text()
