@@ -26,7 +26,8 @@ numbers that quietly distort totals:
 - a count that is not a finite number ≥ 0 ("abc", "inf", "-5", "#DIV/0!"), or
   households with fibre above households, takes its row out of the counts
   with outcome ``invalid`` and the reason (column, value, what is allowed);
-- a village listed twice in one commune is counted once (outcome ``duplicate``).
+- a commune listed twice (commune tables), or a village row that repeats the row
+  above it (village tables), is counted once (outcome ``duplicate``).
 """
 
 from __future__ import annotations
@@ -490,14 +491,21 @@ def match_rows(rows: pd.DataFrame, vintage: s.Vintage) -> pd.DataFrame:
 
 
 def _mark_duplicates(merged: pd.DataFrame) -> pd.DataFrame:
-    """A second row for the same commune (commune tables) or the same village of a commune: not counted."""
-    keys = [s.COMMUNE_CODE]
-    if table_level(merged) == "village":
-        village = merged[s.VILLAGE_NAME].map(lambda v: " ".join(unicodedata.normalize("NFC", v).casefold().split()) if isinstance(v, str) else None)
-        keys.append(village.rename("_village"))
-    key = pd.concat([merged[s.COMMUNE_CODE], *keys[1:]], axis=1)
-    duplicated = (merged[OUTCOME] == matching.MATCHED) & key.notna().all(axis=1) & key.duplicated(keep="first")
-    unit = "village of the same commune" if len(keys) > 1 else "commune"
+    """Rows not counted twice: a second row for a commune (commune tables), or a village row that repeats the one above.
+
+    Village names repeat within a 2025 commune (each merged legacy commune had its
+    "Thôn 1"), so only an exact copy of the row just above (a copy-paste, a doubled
+    line) is a duplicate there.
+    """
+    matched = merged[OUTCOME] == matching.MATCHED
+    if table_level(merged) == "commune":
+        duplicated = matched & merged[s.COMMUNE_CODE].duplicated(keep="first")
+        unit = "commune"
+    else:
+        data = merged.drop(columns=[ROW, OUTCOME, REASON], errors="ignore").astype(object)
+        data = data.where(data.notna(), "")  # an empty cell equals an empty cell
+        duplicated = matched & data.eq(data.shift(1)).all(axis=1)
+        unit = "village as the row above"
     merged.loc[duplicated, OUTCOME] = DUPLICATE
     merged.loc[duplicated, REASON] = f"a second row for the same {unit}: not counted; merge the rows"
     return merged

@@ -341,16 +341,25 @@ def test_a_commune_twice_in_a_fibre_table_is_counted_once_and_reported(tmp_path:
     assert duplicate["reason"].iloc[0] == "a second row for the same commune: not counted; merge the rows"
 
 
-def test_a_village_twice_in_a_team_table_is_counted_once_and_reported(tmp_path: Path) -> None:
+def test_a_village_row_repeated_in_a_team_table_is_counted_once_and_reported(tmp_path: Path) -> None:
     path = tmp_path / "teams.csv"
-    rows = ["Xã,Thôn,Số tổ,Số thành viên", "Phường Minh Xuân,Tổ 1,1,5", "Phường Minh Xuân,Tổ  1,1,5", "Phường Minh Xuân,Tổ 2,1,4", "Xã Ngọc Đường,Tổ 1,1,3"]
+    rows = ["Xã,Thôn,Số tổ,Số thành viên", "Phường Minh Xuân,Tổ 1,1,5", "Phường Minh Xuân,Tổ 1,1,5", "Phường Minh Xuân,Tổ 2,1,4", "Xã Ngọc Đường,Tổ 1,1,5"]
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     matched = match_table(read_table(path), vintage="2025")
     assert matched.communes.loc["02215", [s.VILLAGES, s.TEAMS, s.TEAM_MEMBERS]].tolist() == [2.0, 2.0, 9.0]
-    assert matched.communes.loc["00700", s.TEAM_MEMBERS] == 3.0  # same village name, another commune: counted
+    assert matched.communes.loc["00700", s.TEAM_MEMBERS] == 5.0  # same village and counts, another commune: counted
     duplicate = matched.report[matched.report["outcome"] == DUPLICATE]
     assert duplicate["source_row"].tolist() == [3]
-    assert "same village of the same commune" in duplicate["reason"].iloc[0]
+    assert duplicate["reason"].iloc[0] == "a second row for the same village as the row above: not counted; merge the rows"
+
+
+def test_same_named_villages_apart_in_a_merged_commune_are_both_counted(tmp_path: Path) -> None:
+    path = tmp_path / "teams.csv"
+    rows = ["Xã,Thôn,Số tổ,Số thành viên", "Phường Minh Xuân,Tổ 1,1,5", "Phường Minh Xuân,Tổ 2,1,4", "Phường Minh Xuân,Tổ 1,1,5"]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    matched = match_table(read_table(path), vintage="2025")
+    assert matched.communes.loc["02215", [s.VILLAGES, s.TEAM_MEMBERS]].tolist() == [3.0, 14.0]
+    assert matched.report.empty
 
 
 # --- 10. Excel formulas and merged cells ---------------------------------------------------------
