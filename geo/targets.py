@@ -69,6 +69,15 @@ class Config:
         """The target called ``name`` (one of ``TARGET_NAMES``)."""
         return next(t for t in self.targets if t.name == name)
 
+    def threshold_pct(self, name: str | None) -> float | None:
+        """The percentage a map reads against target ``name`` (100 for a yes/no target); None when off or absent."""
+        if name is None:
+            return None
+        target = self.target(name)
+        if not target.enabled:
+            return None
+        return 100.0 if target.min_pct is None else target.min_pct
+
     @property
     def enabled(self) -> tuple[Target, ...]:
         """The targets that decide ``uncovered``."""

@@ -231,3 +231,12 @@ def text(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
     entry = STRINGS[key]
     template = entry.get(lang, entry[DEFAULT_LANG])
     return template.format(**values) if values else template
+
+
+def indicator_texts(lang: str = DEFAULT_LANG) -> dict[str, str]:
+    """The class labels ``layers.choropleth.view_indicator`` needs, in ``lang``."""
+    keys = {
+        "no_data": "no_data", "yes": "flag_yes", "no": "flag_no",
+        "below80": "policy_below80", "80_90": "policy_80_90", "90_100": "policy_90_100", "met": "policy_met",
+    }  # fmt: skip
+    return {name: text(key, lang) for name, key in keys.items()}

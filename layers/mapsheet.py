@@ -35,10 +35,13 @@ from matplotlib.patches import Patch, Rectangle
 from pyproj import Transformer
 
 from geo import schema as s
+from geo import targets as t
 from geo._atomic import atomic_path
 from geo.errors import InputError
 from layers.classify import NO_DATA, Classification, classify_categorical, classify_quantiles, format_number
 from layers.export import ExportMetadata, Level, column_info, flags, read_indicator_layer
+from layers.choropleth import MAP_INDICATORS, view_indicator
+from layers.i18n import indicator_texts
 
 SheetSize = Literal["a4", "slide"]
 SheetFormat = Literal["png", "pdf"]
@@ -90,8 +93,14 @@ class Sheet:
     focus: str = ""
 
 
-def indicator_classification(values: pd.Series, column: str) -> Classification:
-    """Classes of an indicator: quantiles (1 decimal for percentages), or reached/missed for ``uncovered``."""
+def indicator_classification(values: pd.Series, column: str, *, config: t.Config | None = None) -> Classification:
+    """Classes of an indicator, as the app's map draws them by default.
+
+    A percentage with a target (``config``, default targets when None) is read
+    against it (below 80 % of the target, 80–90 %, 90–100 %, met); another
+    number gets quantiles (1 decimal for percentages); ``uncovered`` gets
+    reached/missed.
+    """
     info = column_info(column)
     if column == s.UNCOVERED:
         labels = flags(values, missing=False).map({True: UNCOVERED_LABELS[0], False: UNCOVERED_LABELS[1]})
@@ -99,6 +108,10 @@ def indicator_classification(values: pd.Series, column: str) -> Classification:
         return classify_categorical(labels, title=info.header, order=UNCOVERED_LABELS)
     if not pd.api.types.is_numeric_dtype(values):
         raise InputError(f"--indicator {column!r} is not numeric (dtype {values.dtype}); choose an indicator column such as {s.PCT_POP_4G!r}")
+    indicator = next((i for i in MAP_INDICATORS if i.column == column), None)
+    target = (config or t.read_config()).threshold_pct(indicator.target if indicator else None)
+    if indicator is not None and indicator.kind == "pct" and target is not None:
+        return view_indicator(values.to_frame(), indicator, title=info.label, texts=indicator_texts("vi"), target_pct=target).classification
     decimals = 1 if info.unit == "%" else 0
     return classify_quantiles(values, title=info.label, decimals=decimals)
 

@@ -32,6 +32,7 @@ from geo.merge_boundaries import SessionBoundaries
 from geo.settings import Settings, resolve_settings
 from layers.choropleth import IndicatorView, UnitLayer, prepare_units
 from layers.i18n import DEFAULT_LANG, text
+from layers.i18n import indicator_texts as i18n_indicator_texts
 from layers.offline import OfflineAssets, local_assets, vendor_assets
 from layers.search import search_index
 
@@ -238,20 +239,7 @@ def province_names(layer: UnitLayer) -> dict[str, str]:
 
 def indicator_texts() -> dict[str, str]:
     """The class labels ``layers.choropleth.view_indicator`` needs, in the session's language."""
-    return {
-        "no_data": tr("no_data"), "yes": tr("flag_yes"), "no": tr("flag_no"),
-        "below80": tr("policy_below80"), "80_90": tr("policy_80_90"), "90_100": tr("policy_90_100"), "met": tr("policy_met"),
-    }  # fmt: skip
-
-
-def target_pct(config: t.Config, name: str | None) -> float | None:
-    """Threshold of a target (100 for the yes/no fibre target), None when off or absent."""
-    if name is None:
-        return None
-    target = config.target(name)
-    if not target.enabled:
-        return None
-    return 100.0 if target.min_pct is None else target.min_pct
+    return i18n_indicator_texts(lang())
 
 
 def show_map(
@@ -293,7 +281,7 @@ def indicator_view(data: Loaded, *, scheme: str, level: str, column: str, mode: 
         texts = {**texts, "yes": tr("uncovered_yes"), "no": tr("uncovered_no")}
     return view_indicator(
         data.layer(scheme, level).table, indicator, title=tr(f"ind_{column}"), texts=texts,
-        target_pct=target_pct(config or data.config, indicator.target), mode=mode,  # type: ignore[arg-type]
+        target_pct=(config or data.config).threshold_pct(indicator.target), mode=mode,  # type: ignore[arg-type]
     )  # fmt: skip
 
 

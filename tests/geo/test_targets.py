@@ -51,3 +51,15 @@ def test_missing_file_and_bad_toml(tmp_path: Path) -> None:
     bad.write_text("[targets\n", encoding="utf-8")
     with pytest.raises(InputError, match="not valid TOML"):
         read_config(bad)
+
+
+def test_threshold_of_a_map_reads_100_for_a_yes_no_target_and_none_when_off() -> None:
+    from dataclasses import replace
+
+    from geo.targets import FIBRE_TO_COMMUNE
+
+    config = read_config()
+    assert config.threshold_pct(POP_4G) == 99.0 and config.threshold_pct(FIBRE_TO_COMMUNE) == 100.0
+    assert config.threshold_pct(None) is None
+    off = replace(config, targets=tuple(replace(t, enabled=t.name != POP_4G) for t in config.targets))
+    assert off.threshold_pct(POP_4G) is None

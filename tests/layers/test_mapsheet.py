@@ -41,7 +41,16 @@ def test_legend_rows_are_the_classes_of_the_fill(ind: Path) -> None:
     assert [label.rsplit("  (", 1)[0] for label in labels] == [*classification.labels, classification.no_data_label]
     map_axes = figure.axes[0]
     fill = {to_hex(c) for collection in map_axes.collections for c in collection.get_facecolor()}
-    assert set(legend_colors) <= fill | {"#e3e3e3"}
+    counts = [int(label.rsplit("(", 1)[1].rstrip(")")) for label in labels]
+    assert {c for c, n in zip(legend_colors, counts) if n} <= fill | {"#e3e3e3"}
+    assert sum(counts) == len(sheet.units)
+
+
+def test_a_percentage_with_a_target_is_read_against_it_as_in_the_app(ind: Path) -> None:
+    sheet = mapsheet.sheet_from_gpkg(ind, column=s.PCT_HOUSEHOLDS_FIBRE)
+    assert sheet.classification.bins == (64.0, 72.0, 80.0)  # 80 %, 90 %, 100 % of the 80 % fibre target
+    assert sheet.classification.labels[-1] == "Đạt chỉ tiêu (≥ 80%)"
+    assert mapsheet.sheet_from_gpkg(ind, column=s.POP_TOTAL).classification.labels[0].startswith("≤")
 
 
 def test_legend_counts_only_the_province_shown(ind: Path) -> None:
