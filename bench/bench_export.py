@@ -7,6 +7,7 @@ folder. Writes its section of BENCHMARKS.md.
 
 from __future__ import annotations
 
+import resource
 import sys
 import tempfile
 import time
@@ -61,6 +62,8 @@ def main(argv: list[str]) -> int:
         "| Output | Seconds | Size (MB) |",
         "|---|---:|---:|",
         *(f"| {name} | {sec:.2f} | {size / 1e6:.1f} |" for name, sec, size in rows),
+        "",
+        f"Peak memory of the whole run: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB (ru_maxrss).",
     ]
     print("\n".join(lines))
     write_section("export", "\n".join(lines))

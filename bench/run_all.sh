@@ -10,3 +10,4 @@ python=${PYTHON:-.venv/bin/python}
 "$python" bench/bench_import.py          # import-boundaries on the national 2025 and legacy files
 "$python" bench/bench_indicators.py      # indicators vs rasterstats and plain exactextract
 "$python" -m bench.bench_export          # every export format and the 34-province atlas
+"$python" -m bench.bench_map             # map payload and server time vs a naive folium.Choropleth
