@@ -50,6 +50,8 @@ NATIONAL_TOLERANCE = 0.005
 PROVINCE_TOLERANCE = 0.0015
 #: Decimals kept in display coordinates (~10 m).
 DISPLAY_DECIMALS = 4
+#: Decimals of the national view (~110 m; a pixel of it is ~1.5 km) and of the province view (~11 m).
+UNIT_DECIMALS: tuple[int, int] = (3, DISPLAY_DECIMALS)
 #: Room kept free on the right of the fitted view for the legend (pixels).
 LEGEND_WIDTH_PX = 270
 
@@ -455,7 +457,7 @@ def prepare_units(
     level: str,
     *,
     tolerances: tuple[float, float] = (NATIONAL_TOLERANCE, PROVINCE_TOLERANCE),
-    decimals: int = DISPLAY_DECIMALS,
+    decimals: tuple[int, int] = UNIT_DECIMALS,
 ) -> UnitLayer:
     """Simplify an indicator layer at two details and keep its attributes aside.
 
@@ -468,7 +470,7 @@ def prepare_units(
     tolerances
         Degrees, for the national and the province view (coverage-preserving).
     decimals
-        Decimals kept in coordinates.
+        Decimals kept in coordinates, national and province view.
     """
     code, name = LEVEL_COLUMNS[level]
     gdf = gdf[gdf[code].notna()].sort_values(code).reset_index(drop=True)
@@ -479,7 +481,7 @@ def prepare_units(
     for province, group in gdf.groupby(schema.PROVINCE_CODE):
         bounds[str(province)] = _bounds(group.total_bounds)
     ids = table[UNIT_CODE]
-    coarse, fine = (simplify_coverage(gdf, tol, precision=decimals) for tol in tolerances)
+    coarse, fine = (simplify_coverage(gdf, tol, precision=dec) for tol, dec in zip(tolerances, decimals))
     empty: list[dict[str, str]] = [{} for _ in range(len(gdf))]
     return UnitLayer(
         level=level,

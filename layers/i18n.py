@@ -55,6 +55,7 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
     "classes_policy": {"vi": "Theo chỉ tiêu (80/90/100%)", "en": "Against the target (80/90/100%)"},
     "classes_quantiles": {"vi": "Ngũ phân vị", "en": "Quintiles"},
     "classes_natural": {"vi": "Ngắt tự nhiên (Jenks)", "en": "Natural breaks (Jenks)"},
+    "print_map": {"vi": "In bản đồ", "en": "Print the map"},
     "legacy_converted": {
         "vi": "Đơn vị trước 7/2025: chỉ số được chuyển từ xã mới sang xã cũ theo bảng chuyển đổi (chia theo diện tích), "
         "không phải số liệu gốc của xã cũ.",

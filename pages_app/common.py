@@ -45,7 +45,7 @@ BOUNDARY_KEYS = (
 #: Simplification (degrees) of the national and the province view, by layer. A pixel of the
 #: national view is ~2 km, so coarser layers lose nothing visible and keep the page light.
 TOLERANCES: dict[str, tuple[float, float]] = {
-    "2025/commune": (0.005, 0.0015),
+    "2025/commune": (0.006, 0.0015),
     "legacy/commune": (0.01, 0.0015),
     "2025/district": (0.008, 0.0015),
     "legacy/district": (0.008, 0.0015),

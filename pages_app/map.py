@@ -8,7 +8,7 @@ from geo import schema as s
 from layers.choropleth import indicators_of
 from layers.profile import commune_profile, profile_html
 from layers.search import search_communes
-from pages_app.common import banners, clicked_code, crosswalk, load, province_names, show_map, tr
+from pages_app.common import banners, clicked_code, crosswalk, load, province_names, sheet_downloads, show_map, tr
 
 data = load()
 with st.sidebar:
@@ -34,9 +34,12 @@ with st.sidebar:
     st.session_state["last_province"] = province if scheme == s.VINTAGE_2025 else ""
     # A page link, not st.switch_page: it keeps the language chosen in the sidebar.
     st.page_link("pages_app/meeting.py", label=tr("meeting_button"))
+    st.subheader(tr("print_map"))
+    title = f"{tr(f'ind_{column}')} — {choices[province]}"
+    sheet_downloads(data, scheme=scheme, level=level, column=column, province=province, title=title, mode=mode, key="map_sheet")
 
 st.title(tr("map_title"))
-banners(data)
+banners(data, scheme)
 if scheme == s.VINTAGE_LEGACY:
     st.info(tr("legacy_converted"), icon=":material/swap_horiz:")
 elif level == "district":

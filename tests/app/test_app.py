@@ -79,8 +79,15 @@ def test_switching_indicator_and_class_mode(app: AppTest) -> None:
         app.selectbox(key="indicator").set_value(column).run()
         assert not app.exception
         assert app.session_state["indicator"] == column
-    app.radio(key="class_mode").set_value("quantiles").run()
-    assert not app.exception
+    for mode in ("quantiles", "natural"):
+        app.radio(key="class_mode").set_value(mode).run()
+        assert not app.exception and app.session_state["class_mode"] == mode
+
+
+def test_the_map_page_offers_its_print_sheets(app: AppTest) -> None:
+    app.selectbox(key="province").set_value("08").run()
+    labels = [b.label for b in app.get("download_button")]
+    assert "Tải PDF (A4 in)" in labels and "Tải PNG (16:9 trình chiếu)" in labels
 
 
 def test_province_lists_its_units(app: AppTest) -> None:
