@@ -402,10 +402,26 @@ def attribute_table(frame: gpd.GeoDataFrame) -> pd.DataFrame:
     return pd.DataFrame(prepared[_attribute_columns(prepared)])
 
 
+#: First characters that make a spreadsheet take a text cell for a formula (CSV/formula injection).
+FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+
+
 def csv_bytes(frame: gpd.GeoDataFrame, *, metadata: ExportMetadata | None = None) -> bytes:
-    """CSV, UTF-8 with BOM, machine column names, no geometry (``metadata`` goes in a side file)."""
+    """CSV, UTF-8 with BOM, machine column names, no geometry (``metadata`` goes in a side file).
+
+    A text value that a spreadsheet would run as a formula (``=…``, ``+…``,
+    ``-…``, ``@…``) is written behind a ``'``, as OWASP advises: Excel then
+    shows it as the text it is.
+    """
     del metadata  # CSV has no place for it; write_export puts it in PATH.metadata.json
-    return attribute_table(frame).to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+    return defuse_formulas(attribute_table(frame)).to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+
+
+def defuse_formulas(table: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that start like a formula, prefixed with ``'``; numbers and other text untouched."""
+    text = [c for c in table.columns if table[c].dtype == object or pd.api.types.is_string_dtype(table[c])]
+    defused = {c: table[c].map(lambda v: f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v) for c in text}
+    return table.assign(**defused)
 
 
 def xlsx_bytes(frame: gpd.GeoDataFrame, *, metadata: ExportMetadata | None = None) -> bytes:
@@ -422,7 +438,17 @@ def xlsx_bytes(frame: gpd.GeoDataFrame, *, metadata: ExportMetadata | None = Non
         shown.to_excel(writer, sheet_name=DATA_SHEET, index=False)
         pd.concat([metadata_table(meta, columns), dictionary]).to_excel(writer, sheet_name=METADATA_SHEET, index=False)
         _format_sheet(writer.sheets[DATA_SHEET], columns)
+        for sheet in writer.sheets.values():
+            _text_not_formulas(sheet)
     return buffer.getvalue()
+
+
+def _text_not_formulas(sheet: Any) -> None:  # noqa: ANN401 - an openpyxl Worksheet
+    """Every cell openpyxl took for a formula came from a text value (a name such as "=1+1"): keep it text."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
 
 
 def _format_sheet(sheet: Any, columns: list[str]) -> None:  # noqa: ANN401 - an openpyxl Worksheet

@@ -276,3 +276,25 @@ def test_cli_export_province_level_xlsx(tmp_path: Path) -> None:
 def test_cli_export_bad_suffix_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["export", str(write_ind(tmp_path / "ind.gpkg")), "--out", str(tmp_path / "x.txt")]) == 2
     assert "cannot tell the export format" in capsys.readouterr().err
+
+
+FORMULA_NAMES = ["=1+1", "+SUM(A1:A9)", "@cmd", "-2+3"]
+
+
+def test_xlsx_keeps_formula_like_names_as_text(communes: gpd.GeoDataFrame) -> None:
+    from openpyxl import load_workbook
+
+    hostile = communes.assign(**{s.COMMUNE_NAME: FORMULA_NAMES})
+    book = load_workbook(io.BytesIO(export.export_bytes(hostile, "xlsx")))
+    sheet = book[export.DATA_SHEET]
+    column = [c.value for c in sheet[1]].index(export.column_info(s.COMMUNE_NAME).label) + 1
+    cells = [sheet.cell(row=r, column=column) for r in range(2, 6)]
+    assert [c.value for c in cells] == FORMULA_NAMES  # nothing lost
+    assert {c.data_type for c in cells} == {"s"}  # and none of them is a formula
+
+
+def test_csv_defuses_formula_like_text_but_not_numbers(communes: gpd.GeoDataFrame) -> None:
+    hostile = communes.assign(**{s.COMMUNE_NAME: FORMULA_NAMES, s.POP_TOTAL: [-1.0, 2.0, 3.0, 4.0]})
+    got = pd.read_csv(io.BytesIO(export.export_bytes(hostile, "csv")), encoding="utf-8-sig", dtype={s.COMMUNE_CODE: str})
+    assert got[s.COMMUNE_NAME].tolist() == [f"'{n}" for n in FORMULA_NAMES]
+    assert got[s.POP_TOTAL].tolist() == [-1.0, 2.0, 3.0, 4.0] and got[s.COMMUNE_CODE].tolist() == CODES
