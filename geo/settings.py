@@ -12,6 +12,11 @@ Precedence of the data folder, highest first:
 A relative path given on the command line or in the environment is taken
 relative to the current working directory; the default does not depend on it.
 An empty ``VNCOVER_DATA_DIR`` counts as unset.
+
+The largest upload the app accepts per file is ``VNCOVER_MAX_UPLOAD_MB``
+(default 50). Streamlit's own ``server.maxUploadSize`` (.streamlit/config.toml)
+is set higher on purpose: a file it refuses only gets an icon in the browser,
+while one the app refuses gets a message naming the file and the limit.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ from geo.errors import InputError
 from geo.schema import BOUNDARIES_FILE
 
 ENV_DATA_DIR = "VNCOVER_DATA_DIR"
+ENV_MAX_UPLOAD_MB = "VNCOVER_MAX_UPLOAD_MB"
+DEFAULT_MAX_UPLOAD_MB = 50
 CLI_DATA_DIR = "--data-dir"
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 BOUNDARIES_SUBDIR = "boundaries"
@@ -49,10 +56,13 @@ class Settings:
         Absolute path of the data folder.
     source
         Which of the command line, the environment or the default set ``data_dir``.
+    max_upload_mb
+        Largest upload accepted per file, in MB.
     """
 
     data_dir: Path
     source: Source = "default"
+    max_upload_mb: int = DEFAULT_MAX_UPLOAD_MB
 
     @property
     def boundaries_path(self) -> Path:
@@ -110,8 +120,18 @@ def resolve_settings(
             f"{CLI_DATA_DIR} was given an empty path; pass the data folder, e.g. {CLI_DATA_DIR} /srv/vncover"
         )
     env_value = (environ or {}).get(ENV_DATA_DIR, "").strip()
+    limit = _max_upload_mb(environ or {})
     if parsed.data_dir is not None:
-        return Settings(data_dir=Path(parsed.data_dir).expanduser().resolve(), source="cli")
+        return Settings(data_dir=Path(parsed.data_dir).expanduser().resolve(), source="cli", max_upload_mb=limit)
     if env_value:
-        return Settings(data_dir=Path(env_value).expanduser().resolve(), source="env")
-    return Settings(data_dir=DEFAULT_DATA_DIR, source="default")
+        return Settings(data_dir=Path(env_value).expanduser().resolve(), source="env", max_upload_mb=limit)
+    return Settings(data_dir=DEFAULT_DATA_DIR, source="default", max_upload_mb=limit)
+
+
+def _max_upload_mb(environ: Mapping[str, str]) -> int:
+    raw = environ.get(ENV_MAX_UPLOAD_MB, "").strip()
+    if not raw:
+        return DEFAULT_MAX_UPLOAD_MB
+    if not raw.isdigit() or int(raw) < 1:
+        raise InputError(f"{ENV_MAX_UPLOAD_MB}={raw!r} is not a whole number of MB ≥ 1; set it like {ENV_MAX_UPLOAD_MB}=50, or unset it for {DEFAULT_MAX_UPLOAD_MB}")
+    return int(raw)

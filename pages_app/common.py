@@ -89,8 +89,8 @@ def settings() -> Settings:
 
 
 def max_upload_mb() -> int:
-    """Largest upload accepted (MB): Streamlit's ``server.maxUploadSize`` (.streamlit/config.toml)."""
-    return int(st.get_option("server.maxUploadSize"))
+    """Largest upload the app accepts (MB): ``VNCOVER_MAX_UPLOAD_MB``, never above Streamlit's ``server.maxUploadSize``."""
+    return min(settings().max_upload_mb, int(st.get_option("server.maxUploadSize")))
 
 
 def session_dir() -> Path:

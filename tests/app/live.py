@@ -87,15 +87,16 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def start_server(data_dir: Path, workdir: Path, *, options: tuple[str, ...] = ()) -> Iterator[Server]:
+def start_server(data_dir: Path, workdir: Path, *, options: tuple[str, ...] = (), environ: dict[str, str] | None = None) -> Iterator[Server]:
     """``streamlit run app.py`` on ``data_dir`` (cache and log in ``workdir``), stopped on exit.
 
-    ``options`` are more ``--section.option value`` pairs for Streamlit.
+    ``options`` are more ``--section.option value`` pairs for Streamlit; ``environ`` more variables.
     """
     port = free_port()
     log = workdir / "streamlit.log"
     env = {k: v for k, v in os.environ.items() if k != ENV_DATA_DIR}
     env[CACHE_ENV] = str(workdir / "cache")
+    env.update(environ or {})
     command = [
         sys.executable, "-m", "streamlit", "run", str(APP),
         "--server.port", str(port), "--server.address", "127.0.0.1", *options,

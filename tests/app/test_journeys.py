@@ -7,8 +7,9 @@ file over the size limit is refused readably. Every journey opens its own
 browser context (its own Streamlit session); every request to a host other
 than this machine is aborted, and none may have been tried.
 
-The server runs with ``server.maxUploadSize = 1`` (MB), so the over-limit
-journey needs only a 2 MB file; the app reads its limit from that option.
+The app runs with ``VNCOVER_MAX_UPLOAD_MB=1`` below Streamlit's own limit of
+3 MB, so the over-limit journey needs only a 2 MB file and the app, not the
+browser, refuses it with a message.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from geo.settings import ENV_MAX_UPLOAD_MB
 from layers.export import DATA_SHEET, header_to_column
 from tests.app import live
 from tests.app.fixture_data import (
@@ -40,8 +42,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     if not CHROMIUM.is_file():
         pytest.skip(f"Debian's Chromium not found at {CHROMIUM}")
     data_dir = write_data_dir(tmp_path_factory.mktemp("data"))
-    options = ("--server.maxUploadSize", str(LIMIT_MB))
-    with live.start_server(data_dir, tmp_path_factory.mktemp("server"), options=options) as running:
+    options = ("--server.maxUploadSize", str(LIMIT_MB + 2))
+    environ = {ENV_MAX_UPLOAD_MB: str(LIMIT_MB)}
+    with live.start_server(data_dir, tmp_path_factory.mktemp("server"), options=options, environ=environ) as running:
         yield running
 
 
@@ -187,7 +190,7 @@ def test_an_upload_over_the_limit_is_refused_readably(session) -> None:  # noqa:
     _open_data_page(page)
     expect(page.get_by_text(f"tối đa {LIMIT_MB} MB mỗi tệp")).to_be_visible()
     _upload(page, 1, "cap_quang_lon.csv", "text/csv", b"Tinh,Xa,So ho\n" + b"Ha Noi,Ba Dinh,1\n" * 130_000)
-    expect(page.get_by_text(f"File must be {LIMIT_MB}.0MB or smaller.")).to_be_visible(timeout=WAIT_MS)
+    expect(page.get_by_text(f"Tệp cap_quang_lon.csv quá lớn (2.2 MB); giới hạn là {LIMIT_MB} MB.")).to_be_visible(timeout=WAIT_MS)
     expect(page.get_by_text("Traceback")).to_have_count(0)
     expect(_sources(page)).to_contain_text("DEMO_fibre.csv")
     expect(_sources(page)).not_to_contain_text("cap_quang_lon.csv")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -69,3 +70,13 @@ def test_settings_are_frozen(tmp_path: Path) -> None:
 
 def test_source_is_described_for_error_messages() -> None:
     assert ENV_DATA_DIR in Settings(Path("/x"), source="env").describe_source()
+
+
+def test_the_upload_limit_comes_from_the_environment() -> None:
+    from geo.settings import DEFAULT_MAX_UPLOAD_MB, ENV_MAX_UPLOAD_MB
+
+    assert resolve_settings([], {}).max_upload_mb == DEFAULT_MAX_UPLOAD_MB == 50
+    assert resolve_settings(["--data-dir", "/tmp"], {ENV_MAX_UPLOAD_MB: "5"}).max_upload_mb == 5
+    for bad in ("0", "-3", "ten", "2.5"):
+        with pytest.raises(InputError, match=f"{ENV_MAX_UPLOAD_MB}='{re.escape(bad)}' is not a whole number"):
+            resolve_settings([], {ENV_MAX_UPLOAD_MB: bad})
