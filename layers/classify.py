@@ -112,10 +112,6 @@ def classify_quantiles(
 ) -> Classification:
     """Quantile classes (about equal counts; mapclassify), with Vietnamese labels.
 
-    Quantiles rather than natural breaks: mapclassify's natural breaks are
-    random (k-means starts) or, without numba, too slow, and a map that
-    changes between two runs on the same data cannot be discussed.
-
     Parameters
     ----------
     values
@@ -133,14 +129,7 @@ def classify_quantiles(
     Classification
     """
     data = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").dropna().to_numpy(dtype=float)
-    bins = _quantile_breaks(data, k=k, decimals=decimals)
-    return Classification(
-        title=title,
-        kind="numeric",
-        labels=numeric_labels(bins, decimals=decimals),
-        colors=SEQUENTIAL[len(bins) + 1],
-        bins=bins,
-    )
+    return _numeric_classes(_quantile_breaks(data, k=k, decimals=decimals), title=title, decimals=decimals)
 
 
 def classify_natural_breaks(
@@ -162,7 +151,11 @@ def classify_natural_breaks(
     data = np.round(data, decimals)
     distinct = np.unique(data)
     upper = fisher_jenks_breaks(data, k=min(k, max(SEQUENTIAL)))
-    bins = _rounded_breaks(upper, distinct, decimals=decimals)
+    return _numeric_classes(_rounded_breaks(upper, distinct, decimals=decimals), title=title, decimals=decimals)
+
+
+def _numeric_classes(bins: tuple[float, ...], *, title: str, decimals: int) -> Classification:
+    """Open-ended numeric classes with the sequential palette."""
     return Classification(
         title=title,
         kind="numeric",
