@@ -58,6 +58,7 @@ _EXPECTED: Final[dict[str, tuple[str, Callable[[bytes], bool]]]] = {
     ".kmz": ("a KMZ (zipped KML)", _starts(b"PK\x03\x04")),
     ".xlsx": ("an Excel .xlsx workbook", _starts(b"PK\x03\x04")),
     ".xlsm": ("an Excel .xlsm workbook", _starts(b"PK\x03\x04")),
+    ".xls": ("an Excel 97–2003 .xls workbook", _starts(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")),
     ".fgb": ("a FlatGeobuf file", _starts(b"fgb\x03")),
     ".parquet": ("a GeoParquet file", _starts(b"PAR1")),
     ".geoparquet": ("a GeoParquet file", _starts(b"PAR1")),

@@ -138,3 +138,19 @@ def test_header_names(header: str, field: str | None) -> None:
 def test_counts_and_yes_no_as_written() -> None:
     assert parse_count("1.234") == 1234.0 and parse_count("1,5") == 1.5 and parse_count(7) == 7.0
     assert parse_bool("Có") is True and parse_bool("không") is False and parse_bool(None) is pd.NA
+
+
+def test_a_merged_cell_reaching_past_the_last_value_is_filled_and_numbers_stay_whole(tmp_path: Path) -> None:
+    from geo.tables import read_raw
+
+    rows = [[None, "Cáp quang"], ["Xã", "Số hộ"], ["Phường Minh Xuân", 12], ["Xã Ngọc Đường", 7.5]]
+    raw = read_raw(write_xlsx(tmp_path / "t.xlsx", rows, ["B1:D1"]))
+    assert raw.shape == (4, 4)
+    assert raw.iloc[0].tolist() == [None, "Cáp quang", "Cáp quang", "Cáp quang"]
+    assert raw.iloc[2, 1] == 12 and isinstance(raw.iloc[2, 1], int) and raw.iloc[3, 1] == 7.5
+
+
+def test_a_formula_alone_on_its_row_without_a_saved_value_is_named(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "t.xlsx", [["Xã", "Số hộ"], ["Phường Minh Xuân", 12], [None, None], [None, "=SUM(B2:B2)"]], [])
+    with pytest.raises(InputError, match=r"formula cells without a saved value: B4 \(=SUM\(B2:B2\)\)"):
+        read_table(path)
