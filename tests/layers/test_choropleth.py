@@ -1,4 +1,4 @@
-"""The commune choropleth: display data, classes, styles, tooltips, legend, view."""
+"""The indicator choropleth: unit layers, indicator classes, fill, tooltips, legend, view."""
 
 from __future__ import annotations
 
@@ -6,65 +6,81 @@ import html
 import json
 import re
 
+import folium
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 
 from geo import schema
 from layers.choropleth import (
-    INDICATORS,
-    TOOLTIP_FIELDS,
-    build_map,
-    classify_indicator,
-    communes_table,
-    prepare_map_data,
+    MAP_INDICATORS,
+    MapStyle,
+    UnitLayer,
+    build_indicator_map,
+    indicators_of,
+    prepare_units,
     province_sort_key,
+    view_indicator,
 )
-from layers.offline import local_assets, remote_links
+from layers.classify import NO_DATA_COLOR, POLICY
+from layers.legend import LegendControl
+from layers.offline import OfflineAssets, RemoteAssetError, local_assets, remote_links
 
 EVIL = '<img src=x onerror="alert(1)">'
+TEXTS = {"no_data": "Không có số liệu", "yes": "Có", "no": "Không", "below80": "< {a}", "80_90": "{a}–{b}", "90_100": "{a}–{b}", "met": "≥ {a}"}
 
 
-def _layers() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """Four unit squares: two communes in province 01, two in province 08."""
-    squares = [shapely.box(105 + i, 21, 106 + i, 22) for i in range(4)]
+def _layers(offset: float = 0.0) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Four unit squares (shifted by ``offset`` degrees): two communes in province 01, two in 08."""
+    squares = [shapely.box(105 + i + offset, 21 + offset, 106 + i + offset, 22 + offset) for i in range(4)]
     communes = gpd.GeoDataFrame(
         {
             schema.COMMUNE_CODE: ["02269", "00004", "00008", "02266"],
             schema.COMMUNE_NAME: ["Đặc khu Thử", "Phường Ba Đình", f"Xã {EVIL}", "Xã Hùng Lợi"],
-            schema.COMMUNE_TYPE: ["Đặc khu", "Phường", "Xã", "Xã"],
             schema.PROVINCE_CODE: ["08", "01", "01", "08"],
             schema.PROVINCE_NAME: ["Tỉnh Tuyên Quang", "Thành phố Hà Nội", "Thành phố Hà Nội", "Tỉnh Tuyên Quang"],
-            schema.AREA_KM2_OFFICIAL: [np.nan, 2.97, 1234.5, 120.0],
-            schema.AREA_KM2: [110.0, 3.0, 1200.0, 118.0],
-            schema.N_LEGACY_COMMUNES: [1, 4, 2, 7],
-            schema.APPROXIMATE: [True, True, True, True],
+            schema.PCT_POP_4G: [np.nan, 100.0, 95.0, 50.0],
+            schema.UNCOVERED: pd.array([pd.NA, False, True, True], dtype="boolean"),
+            schema.TEAMS: [3, 1, 0, 2],
         },
         geometry=[shapely.MultiPolygon([squares[i]]) for i in (3, 0, 1, 2)],
         crs=schema.WGS84,
     )
     provinces = gpd.GeoDataFrame(
-        {
-            schema.PROVINCE_CODE: ["08", "01"],
-            schema.PROVINCE_NAME: ["Tỉnh Tuyên Quang", "Thành phố Hà Nội"],
-            schema.N_COMMUNES: [2, 2],
-            schema.AREA_KM2: [228.0, 1203.0],
-            schema.APPROXIMATE: [True, True],
-        },
-        geometry=[shapely.MultiPolygon([shapely.box(107, 21, 109, 22)]), shapely.MultiPolygon([shapely.box(105, 21, 107, 22)])],
+        {schema.PROVINCE_CODE: ["08", "01"], schema.PROVINCE_NAME: ["Tỉnh Tuyên Quang", "Thành phố Hà Nội"]},
+        geometry=[shapely.MultiPolygon([shapely.union(squares[2], squares[3])]), shapely.MultiPolygon([shapely.union(squares[0], squares[1])])],
         crs=schema.WGS84,
     )
     return communes, provinces
 
 
 @pytest.fixture(scope="module")
-def data():
-    return prepare_map_data(*_layers())
+def layers() -> tuple[UnitLayer, UnitLayer]:
+    communes, provinces = _layers()
+    return prepare_units(communes, "commune"), prepare_units(provinces, "province")
 
 
-def _script(m) -> str:
-    return m.get_root().render()
+def _indicator(column: str):  # noqa: ANN202
+    return next(i for i in MAP_INDICATORS if i.column == column)
+
+
+def _map(units: UnitLayer, outlines: UnitLayer, column: str = schema.PCT_POP_4G, *, title: str = "4G", province_code: str = "", style: MapStyle = MapStyle(), assets: OfflineAssets | None = None) -> folium.Map:
+    view = view_indicator(units.table, _indicator(column), title=title, texts=TEXTS, target_pct=80.0)
+    return build_indicator_map(
+        units, outlines, view.classification, view.values, view.texts,
+        assets=assets or local_assets(), province_code=province_code, style=style,
+    )  # fmt: skip
+
+
+def _geojson(m: folium.Map, name: str) -> dict:
+    """The FeatureCollection of the map's GeoJSON layer called ``name``."""
+    return next(c.data for c in m._children.values() if isinstance(c, folium.GeoJson) and c.layer_name == name)
+
+
+def _legend(m: folium.Map) -> str:
+    return next(c.legend for c in m._children.values() if isinstance(c, LegendControl))
 
 
 def _js(text: str) -> str:
@@ -76,7 +92,7 @@ def _js(text: str) -> str:
 
 
 def _fill_colours(page: str, codes: list[str]) -> dict[str, str]:
-    """Fill colour of each feature id, read back from folium's styler switch."""
+    """Fill colour of each feature id of the first styled layer, read back from folium's styler switch."""
     body = page[page.index("_styler(feature) {") : page.index("_highlighter(feature)")]
     colours: dict[str, str] = {}
     for cases, colour in re.findall(r'((?:case "\d+": )+)\s*return \{[^}]*"fillColor": "(#\w+)"', body):
@@ -85,130 +101,136 @@ def _fill_colours(page: str, codes: list[str]) -> dict[str, str]:
     return {code: colours.get(code, default) for code in codes}
 
 
-def test_features_are_aligned_with_the_table_and_sorted_by_code(data) -> None:
-    ids = [f["id"] for f in data.communes["features"]]
-    assert ids == list(data.table[schema.COMMUNE_CODE]) == ["00004", "00008", "02266", "02269"]
-    assert [f["id"] for f in data.provinces["features"]] == ["01", "08"]
+def _coordinates(features) -> list[float]:  # noqa: ANN001
+    return [float(v) for f in features for v in re.findall(r"-?\d+\.?\d*", json.dumps(f["geometry"]["coordinates"]))]
 
 
-def test_feature_properties_are_the_tooltip_fields_escaped(data) -> None:
-    props = data.communes["features"][1]["properties"]
-    assert tuple(props) == TOOLTIP_FIELDS
-    assert props[schema.COMMUNE_NAME] == "Xã &lt;img src=x onerror=&quot;alert(1)&quot;&gt;"
-    assert props[schema.AREA_KM2_OFFICIAL] == "1.234,50 km²"
-    assert data.communes["features"][3]["properties"][schema.AREA_KM2_OFFICIAL] == ""
+def test_features_are_aligned_with_the_table_and_sorted_by_code(layers) -> None:
+    units, outlines = layers
+    assert [f["id"] for f in units.coarse] == [f["id"] for f in units.fine] == ["00004", "00008", "02266", "02269"]
+    assert list(units.table["code"]) == ["00004", "00008", "02266", "02269"]
+    assert [f["id"] for f in outlines.coarse] == ["01", "08"]
 
 
-def test_coordinates_are_rounded(data) -> None:
-    text = json.dumps(data.communes)
-    assert not re.search(r"\d\.\d{5,}", text)
+def test_coordinates_are_rounded_to_each_views_decimals() -> None:
+    units = prepare_units(_layers(offset=0.123456)[0], "commune")
+    coarse, fine = _coordinates(units.coarse), _coordinates(units.fine)
+    assert 105.123 in coarse and all(round(v, 3) == v for v in coarse)
+    assert 105.1235 in fine and all(round(v, 4) == v for v in fine)
 
 
-def test_province_names_are_ordered_without_their_prefix(data) -> None:
-    assert list(data.province_names) == ["01", "08"]
+def test_bounds_of_the_extent_and_of_each_province(layers) -> None:
+    units, _ = layers
+    assert units.bounds[""] == (21.0, 105.0, 22.0, 109.0)
+    assert units.bounds["08"] == (21.0, 107.0, 22.0, 109.0)
+
+
+def test_province_sort_key() -> None:
+    names = ["Tỉnh Tuyên Quang", "Thành phố Hà Nội", "Tỉnh An Giang"]
     assert province_sort_key("Thành phố Hà Nội") == "hà nội"
+    assert sorted(names, key=province_sort_key) == ["Tỉnh An Giang", "Thành phố Hà Nội", "Tỉnh Tuyên Quang"]
 
 
-def test_bounds_of_country_and_provinces(data) -> None:
-    assert data.province_bounds[""] == (21.0, 105.0, 22.0, 109.0)
-    assert data.province_bounds["08"] == (21.0, 107.0, 22.0, 109.0)
+def test_indicators_are_those_the_table_has_in_map_order(layers) -> None:
+    assert [i.column for i in indicators_of(layers[0].table)] == [schema.PCT_POP_4G, schema.TEAMS, schema.UNCOVERED]
 
 
-def test_approximate_flag(data) -> None:
-    assert data.approximate
+@pytest.mark.parametrize("column", [schema.PCT_POP_4G, schema.TEAMS, schema.UNCOVERED])
+def test_every_indicator_puts_every_unit_in_one_class(layers, column: str) -> None:
+    view = view_indicator(layers[0].table, _indicator(column), title="t", texts=TEXTS, target_pct=80.0)
+    assert sum(view.classification.counts(view.values).values()) == 4
+    assert len(view.texts) == 4
 
 
-@pytest.mark.parametrize("key", list(INDICATORS))
-def test_every_indicator_classifies_every_commune(data, key: str) -> None:
-    indicator = INDICATORS[key]
-    c = classify_indicator(data.table, indicator)
-    assert sum(c.counts(data.table[indicator.column]).values()) == 4
+def test_flag_classes_put_the_bad_outcome_first_in_red(layers) -> None:
+    table = layers[0].table.assign(**{schema.FIBRE_TO_COMMUNE: [True, False, True, None]})
+    uncovered = view_indicator(table, _indicator(schema.UNCOVERED), title="t", texts=TEXTS).classification
+    fibre = view_indicator(table, _indicator(schema.FIBRE_TO_COMMUNE), title="t", texts=TEXTS).classification
+    assert (uncovered.kind, uncovered.categories, uncovered.colors) == ("categorical", ("Có", "Không"), (POLICY[0], POLICY[-1]))
+    assert (fibre.categories, fibre.colors) == (("Không", "Có"), (POLICY[0], POLICY[-1]))
 
 
-def test_commune_type_classes_are_the_2025_types_in_order(data) -> None:
-    c = classify_indicator(data.table, INDICATORS["type"])
-    assert c.categories == ("Xã", "Phường", "Đặc khu")
+def test_national_map_fills_every_unit_with_its_category_colour(layers) -> None:
+    page = _map(*layers, schema.UNCOVERED).get_root().render()
+    codes = ["00004", "00008", "02266", "02269"]
+    assert _fill_colours(page, codes) == {"00004": POLICY[-1], "00008": POLICY[0], "02266": POLICY[0], "02269": NO_DATA_COLOR}
 
 
-def test_national_map_draws_every_commune_with_its_class_colour(data) -> None:
-    indicator = INDICATORS["type"]
-    c = classify_indicator(data.table, indicator)
-    page = _script(build_map(data, c, indicator.column, assets=local_assets()))
-    codes = list(data.table[schema.COMMUNE_CODE])
-    expected = {code: c.colors[c.categories.index(kind)] for code, kind in zip(codes, data.table[schema.COMMUNE_TYPE])}
-    assert _fill_colours(page, codes) == expected
+def test_missing_values_are_filled_with_the_no_data_colour_and_text(layers) -> None:
+    m = _map(*layers, schema.PCT_POP_4G)
+    assert _fill_colours(m.get_root().render(), ["02269"]) == {"02269": NO_DATA_COLOR}
+    props = {f["id"]: f["properties"] for f in _geojson(m, "units")["features"]}
+    assert props["02269"]["v"] == "Không có số liệu" and props["00008"]["v"] == "95,0 %"
 
 
-def test_missing_values_are_filled_with_the_no_data_colour(data) -> None:
-    c = classify_indicator(data.table, INDICATORS["area"])
-    page = _script(build_map(data, c, schema.AREA_KM2_OFFICIAL, assets=local_assets()))
-    assert _fill_colours(page, ["02269"]) == {"02269": c.no_data_color}
+def test_legend_rows_have_the_colours_labels_and_counts_of_the_fill(layers) -> None:
+    m = _map(*layers, schema.PCT_POP_4G)
+    rows = re.findall(r'background:(#\w+);"></span>(.*?) <span style="color:#666;">\((\d+)\)</span>', _legend(m))
+    assert [(label, int(n)) for _, label, n in rows] == [
+        ("&lt; 64%", 1), ("64%–72%", 0), ("72%–80%", 0), ("≥ 80%", 2), ("Không có số liệu", 1),
+    ]  # fmt: skip
+    fills = list(_fill_colours(m.get_root().render(), ["00004", "00008", "02266", "02269"]).values())
+    assert {colour: int(n) for colour, _, n in rows} == {colour: fills.count(colour) for colour, _, _ in rows}
 
 
-def test_province_map_draws_only_its_communes_and_fits_its_bounds(data) -> None:
-    indicator = INDICATORS["area"]
-    c = classify_indicator(data.table, indicator)
-    m = build_map(data, c, indicator.column, assets=local_assets(), province_code="08")
-    page = _script(m)
-    assert '"id": "02266"' in page and '"id": "02269"' in page
-    assert '"id": "00004"' not in page
-    assert "[[21.0, 107.0], [22.0, 109.0]]" in page
+def test_province_map_draws_only_its_units_and_fits_its_bounds(layers) -> None:
+    m = _map(*layers, province_code="08")
+    assert [f["id"] for f in _geojson(m, "units")["features"]] == ["02266", "02269"]
+    assert "[[21.0, 107.0], [22.0, 109.0]]" in m.get_root().render()
 
 
-def test_unknown_province_is_refused(data) -> None:
-    c = classify_indicator(data.table, INDICATORS["area"])
+def test_province_map_draws_the_province_at_the_finer_detail() -> None:
+    communes, provinces = _layers()
+    bent = shapely.Polygon([(105, 21), (105.001, 21.0002), (105.002, 21), (106, 21), (106, 22), (105, 22)])
+    communes.loc[communes[schema.COMMUNE_CODE] == "00004", "geometry"] = shapely.MultiPolygon([bent])
+    provinces.loc[provinces[schema.PROVINCE_CODE] == "01", "geometry"] = shapely.MultiPolygon([shapely.union(bent, shapely.box(106, 21, 107, 22))])
+    units = prepare_units(communes, "commune", tolerances=(0.01, 0.0001))
+    outlines = prepare_units(provinces, "province", tolerances=(0.01, 0.0001))
+
+    def vertices(m: folium.Map, name: str, code: str) -> int:
+        feature = next(f for f in _geojson(m, name)["features"] if f["id"] == code)
+        return shapely.get_num_coordinates(shapely.geometry.shape(feature["geometry"]))
+
+    national, province = _map(units, outlines), _map(units, outlines, province_code="01")
+    assert vertices(province, "units", "00004") > vertices(national, "units", "00004")
+    assert vertices(province, "provinces", "01") > vertices(national, "provinces", "01")
+    assert vertices(province, "provinces", "08") == vertices(national, "provinces", "08")
+
+
+def test_unknown_province_is_refused(layers) -> None:
     with pytest.raises(KeyError, match="unknown province code '99'"):
-        build_map(data, c, schema.AREA_KM2_OFFICIAL, assets=local_assets(), province_code="99")
+        _map(*layers, province_code="99")
 
 
-def test_map_has_no_tiles_and_no_remote_link(data) -> None:
-    c = classify_indicator(data.table, INDICATORS["area"])
-    m = build_map(data, c, schema.AREA_KM2_OFFICIAL, assets=local_assets())
-    page = _script(m)
+def test_map_has_no_tiles_and_no_remote_link(layers) -> None:
+    m = _map(*layers)
+    page = m.get_root().render()
     assert remote_links(m) == []
     assert "tileLayer" not in page and "https://" not in re.sub(r'"attribution":[^,]*', "", page).replace(
         "https://leafletjs.com", ""
     )
 
 
-def test_tooltip_and_legend_text_cannot_inject_html(data) -> None:
-    c = classify_indicator(data.table, INDICATORS["area"])
-    page = _script(build_map(data, c, schema.AREA_KM2_OFFICIAL, assets=local_assets()))
-    assert EVIL not in page and 'onerror="' not in page
-    assert _js("Diện tích chính thức") in page and _js("Tỉnh/thành phố") in page
+def test_map_that_would_load_from_a_cdn_is_refused(layers) -> None:
+    cdn = OfflineAssets(js=(("leaflet", "https://cdn.example.org/leaflet.js"),), css=())
+    with pytest.raises(RemoteAssetError, match="cdn.example.org"):
+        _map(*layers, assets=cdn)
 
 
-def test_legend_shows_the_same_labels_and_counts_as_the_fill(data) -> None:
-    c = classify_indicator(data.table, INDICATORS["area"])
-    page = _script(build_map(data, c, schema.AREA_KM2_OFFICIAL, assets=local_assets()))
-    assert "vn-legend" in page
-    for label, colour in zip(c.labels, c.colors):
-        assert colour in page and _js(html.escape(label)) in page
-    assert _js(c.no_data_label) in page
+def test_names_are_escaped_in_feature_properties(layers) -> None:
+    props = {f["id"]: f["properties"] for f in _geojson(_map(*layers), "units")["features"]}
+    assert props["00008"]["n"] == "Xã &lt;img src=x onerror=&quot;alert(1)&quot;&gt;"
+    assert props["00008"]["p"] == "Thành phố Hà Nội"
 
 
-def test_communes_table_lists_the_province_with_classes(data) -> None:
-    c = classify_indicator(data.table, INDICATORS["merged"])
-    table = communes_table(data, c, schema.N_LEGACY_COMMUNES, province_code="08")
-    assert list(table["Mã"]) == ["02266", "02269"]
-    assert list(table["Lớp trên bản đồ"]) == ["≥ 7", "≤ 1"]
-
-
-def test_province_view_uses_the_finer_geometry() -> None:
-    communes, provinces = _layers()
-    bent = shapely.Polygon([(105, 21), (105.001, 21.0002), (105.002, 21), (106, 21), (106, 22), (105, 22)])
-    communes.loc[communes[schema.COMMUNE_CODE] == "00004", "geometry"] = shapely.MultiPolygon([bent])
-    data = prepare_map_data(communes, provinces, tolerances=(0.01, 0.0001))
-    coarse, fine = data.communes["features"][0]["geometry"], data.communes_detail["features"][0]["geometry"]
-    assert shapely.get_num_coordinates(shapely.geometry.shape(fine)) > shapely.get_num_coordinates(
-        shapely.geometry.shape(coarse)
-    )
-    assert [f["id"] for f in data.provinces_detail["features"]] == ["01", "08"]
+def test_tooltip_and_legend_text_cannot_inject_html(layers) -> None:
+    style = MapStyle(tooltip_aliases=(EVIL, "Tỉnh/thành phố", "Giá trị"), legend_note=EVIL)
+    page = _map(*layers, title=EVIL, style=style).get_root().render()
+    assert EVIL not in page and 'onerror="' not in page and _js(EVIL) not in page
+    assert _js(html.escape(EVIL)) in page and _js("Tỉnh/thành phố") in page
 
 
 def test_each_class_mode_classifies_a_percentage_as_asked() -> None:
-    from layers.choropleth import MAP_INDICATORS, view_indicator
-
     indicator = next(i for i in MAP_INDICATORS if i.column == schema.PCT_HOUSEHOLDS_FIBRE)
     table = gpd.GeoDataFrame({schema.PCT_HOUSEHOLDS_FIBRE: [10.0, 11.0, 30.0, 32.0, 33.0, 50.0, 70.0, 71.0, 95.0, 96.0, np.nan]})
     texts = {"no_data": "—", "yes": "y", "no": "n", "below80": "< {a}", "80_90": "{a}–{b}", "90_100": "{a}–{b}", "met": "≥ {a}"}
