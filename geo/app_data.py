@@ -18,7 +18,7 @@ import hashlib
 import os
 import pickle
 import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Final
 
@@ -31,6 +31,7 @@ from geo import targets as t
 from geo.aggregate import COUNTS, add_ratios, aggregate_units
 from geo.boundaries import read_boundary_layer
 from geo.indicators import Inputs, build_indicators, evaluate_targets, input_as_of
+from geo.villages import empty_villages
 
 COVERAGE_SUBDIR: Final = "coverage"
 DEMO_PREFIX: Final = "DEMO_"
@@ -38,7 +39,7 @@ CACHE_ENV: Final = "VNCOVER_CACHE_DIR"
 SCHEMES: Final = (s.VINTAGE_2025, s.VINTAGE_LEGACY)
 LEVELS: Final = ("commune", "district", "province")
 #: Files whose change invalidates the cache (the pipeline's code).
-_CODE_FILES: Final = ("app_data.py", "indicators.py", "aggregate.py", "convert.py", "zonal.py", "coverage.py", "tables.py")
+_CODE_FILES: Final = ("app_data.py", "indicators.py", "aggregate.py", "convert.py", "zonal.py", "coverage.py", "tables.py", "villages.py")
 _TABLE_SUFFIXES: Final = (".xlsx", ".xls", ".csv")
 _RASTER_SUFFIXES: Final = (".tif", ".tiff")
 
@@ -59,12 +60,16 @@ class AppData:
         One row per input: ``input``, ``file``, ``as_of``, ``demo``.
     config
         The targets the ``uncovered`` columns were evaluated against.
+    villages
+        Villages of the team table in the 2025 communes (:mod:`geo.villages`), computed with the
+        indicators; empty when the team table lists communes, not villages.
     """
 
     layers: dict[str, gpd.GeoDataFrame]
     report: pd.DataFrame
     sources: pd.DataFrame
     config: t.Config
+    villages: pd.DataFrame = field(default_factory=empty_villages)
 
     def layer(self, scheme: str, level: str) -> gpd.GeoDataFrame:
         """The layer of one scheme and level; raises ``KeyError`` for an unknown pair."""
@@ -208,7 +213,7 @@ def compute_app_data(inputs: Inputs) -> AppData:
         layers.update(legacy_layers_computed(inputs, legacy))
     else:
         layers.update(legacy_layers(inputs.boundaries, result.communes, config))
-    return AppData(layers=layers, report=result.report, sources=sources_table(inputs), config=config)
+    return AppData(layers=layers, report=result.report, sources=sources_table(inputs), config=config, villages=result.villages)
 
 
 def legacy_layers_computed(inputs: Inputs, legacy: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:

@@ -12,6 +12,7 @@ fibre row has null fibre columns, not zero.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import tempfile
@@ -30,6 +31,7 @@ from geo import targets as t
 from geo._atomic import atomic_path
 from geo.aggregate import add_ratios, aggregate_units
 from geo.errors import InputError
+from geo.villages import empty_villages
 
 INDICATOR_COLUMNS: Final = (
     s.POP_TOTAL, s.POP_COVERED_4G, s.PCT_POP_4G, s.PCT_AREA_4G, s.HOUSEHOLDS, s.HOUSEHOLDS_FIBRE, s.PCT_HOUSEHOLDS_FIBRE,
@@ -65,6 +67,8 @@ class IndicatorResult:
     provinces: gpd.GeoDataFrame
     report: pd.DataFrame
     vintage: s.Vintage
+    #: Villages of the team table in the boundaries' communes (:func:`geo.villages.place_villages`); empty for commune tables.
+    villages: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
 
 
 def evaluate_targets(table: pd.DataFrame, config: t.Config) -> pd.DataFrame:
@@ -169,11 +173,15 @@ def mobile_indicators(inputs: Inputs, communes: gpd.GeoDataFrame, config: t.Conf
     return table, sources
 
 
-def table_indicators(path: Path, boundaries: Boundaries, *, vintage: str, counts: list[str], population: Path | None) -> tuple[pd.DataFrame, pd.DataFrame, str]:
-    """A fibre or team table matched, moved to the boundaries' vintage, one row per commune."""
+def table_indicators(
+    path: Path, boundaries: Boundaries, *, vintage: str, counts: list[str], population: Path | None
+) -> tuple[pd.DataFrame, pd.DataFrame, str, pd.DataFrame]:
+    """A fibre or team table matched, moved to the boundaries' vintage, one row per commune; and its villages placed there."""
     from geo import convert, tables
+    from geo.villages import place_villages
 
     matched = tables.match_table(tables.read_table(path), vintage=vintage)  # type: ignore[arg-type]
+    villages = place_villages(matched.villages, boundaries.communes, source=matched.vintage, target=boundaries.vintage, table=path.name)
     present = [c for c in counts if c in matched.communes]
     flags = [c for c in (s.FIBRE_TO_COMMUNE,) if c in matched.communes]
     table = matched.communes[present + flags]
@@ -188,7 +196,7 @@ def table_indicators(path: Path, boundaries: Boundaries, *, vintage: str, counts
             method = convert.POPULATION if pop else convert.AREA
         table = convert.share_counts(table, convert.pair_weights(pairs, measure=measure, method=method), counts=present, flags=flags)
     report = matched.report.assign(table=path.name)
-    return table, report, matched.as_of
+    return table, report, matched.as_of, villages
 
 
 def build_indicators(inputs: Inputs) -> IndicatorResult:
@@ -201,14 +209,17 @@ def build_indicators(inputs: Inputs) -> IndicatorResult:
     table = communes.drop(columns=communes.geometry.name).set_index(s.COMMUNE_CODE, drop=False).join(mobile.drop(columns=[s.COMMUNE_CODE], errors="ignore"))
     as_of = {name: input_as_of(p) for name, p in ((s.MOBILE, inputs.mobile_raster or inputs.mobile_polygons or inputs.mobile_sites), (s.POPULATION, inputs.population)) if p is not None}
     reports = []
+    villages = empty_villages()
     for name, path, counts in ((s.FIBRE, inputs.fibre, FIBRE_COUNTS), (s.TEAMS_INPUT, inputs.teams, TEAM_COUNTS)):
         if path is None:
             continue
-        part, report, as_of[name] = table_indicators(path, boundaries, vintage=inputs.tables_vintage, counts=counts, population=inputs.population)
+        part, report, as_of[name], placed = table_indicators(path, boundaries, vintage=inputs.tables_vintage, counts=counts, population=inputs.population)
         part = part.rename(columns={s.CONVERSION_METHOD: f"{s.CONVERSION_METHOD}_{name}", s.CONVERSION_WEIGHTS: f"{s.CONVERSION_WEIGHTS}_{name}"})
         table = table.join(part, how="left")
         sources[name] = path.name
         reports.append(report)
+        if name == s.TEAMS_INPUT:  # the villages the planners follow up are those of the team table
+            villages = placed
     table = evaluate_targets(add_ratios(_with_all_columns(table)), config)
     for name in s.INPUTS:
         table[s.source_column(name)] = sources.get(name)
@@ -217,7 +228,7 @@ def build_indicators(inputs: Inputs) -> IndicatorResult:
     gdf = gpd.GeoDataFrame(table.reset_index(drop=True), geometry=communes.geometry.to_numpy(), crs=communes.crs)
     report = pd.concat(reports, ignore_index=True) if reports else pd.DataFrame({"table": pd.Series(dtype=str)})
     districts, provinces = roll_up(gdf, boundaries)
-    return IndicatorResult(communes=gdf, districts=districts, provinces=provinces, report=report, vintage=boundaries.vintage)
+    return IndicatorResult(communes=gdf, districts=districts, provinces=provinces, report=report, vintage=boundaries.vintage, villages=villages)
 
 
 def _with_all_columns(table: pd.DataFrame) -> pd.DataFrame:

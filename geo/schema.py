@@ -124,4 +124,8 @@ WEIGHT: Final = "weight"  # share of a source unit that goes to a target unit, i
 
 # Table rows before they are rolled up to communes.
 VILLAGE_NAME: Final = "village_name"
+VILLAGE_HAS_4G: Final = "village_has_4g"  # bool per village: 4G signal reaches it (False for "thôn trắng sóng"/"lõm sóng")
+VILLAGE_NO_SIGNAL: Final = "village_no_signal"  # a "Thôn trắng sóng" column as read (yes = NO signal); inverted into VILLAGE_HAS_4G
+SOURCE_COMMUNE_CODE: Final = "source_commune_code"  # a village's commune in its table's vintage, when that differs from the boundaries'
+CANDIDATE_CODES: Final = "candidate_codes"  # ";"-joined communes a village may be in when its legacy commune was split (commune_code empty)
 DEMO: Final = "demo"  # True in every demo file and layer

@@ -8,7 +8,12 @@ removes totals, subtotals and numbering rows *and reports them*, and fills
 names that merged cells left only on the first row of a group.
 :func:`match_table` then matches the distinct (province, district, commune)
 of the rows to the register of one vintage with :mod:`geo.matching`, and
-:func:`rollup_communes` sums village rows to one row per commune. A row that
+:func:`rollup_communes` sums village rows to one row per commune; the counted
+village rows themselves (names, teams, members, 4G signal, coordinates) stay in
+``MatchedTable.villages`` for the list of villages not covered
+(:mod:`geo.villages`). A village's 4G column is read as yes/no ("Có",
+"Không", "Trắng sóng", "Lõm sóng"); a "Thôn trắng sóng" column, whose yes
+means *no* signal, is inverted into the same field. A row that
 cannot be matched is kept in the report with the reason; none is dropped
 silently.
 
@@ -33,6 +38,7 @@ numbers that quietly distort totals:
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import os
 import re
@@ -70,7 +76,10 @@ PART_OF: Final = ((s.HOUSEHOLDS_FIBRE, s.HOUSEHOLDS), (s.VILLAGES_WITH_TEAM, s.V
 MAX_CELLS_NAMED: Final = 5  # cells listed in an error message
 NAME_FIELDS: Final = (s.PROVINCE_NAME, s.DISTRICT_NAME, s.COMMUNE_NAME, s.VILLAGE_NAME)
 COUNT_FIELDS: Final = (s.HOUSEHOLDS, s.HOUSEHOLDS_FIBRE, s.VILLAGES, s.VILLAGES_WITH_TEAM, s.TEAMS, s.TEAM_MEMBERS)
-BOOL_FIELDS: Final = (s.FIBRE_TO_COMMUNE, FIBRE_TO_VILLAGE)
+BOOL_FIELDS: Final = (s.FIBRE_TO_COMMUNE, FIBRE_TO_VILLAGE, s.VILLAGE_HAS_4G, s.VILLAGE_NO_SIGNAL)
+COORD_FIELDS: Final = (s.LON, s.LAT)
+#: What a village table keeps per village (MatchedTable.villages), those the table has.
+VILLAGE_FIELDS: Final = (ROW, s.COMMUNE_CODE, s.PROVINCE_NAME, s.DISTRICT_NAME, s.COMMUNE_NAME, s.VILLAGE_NAME, s.TEAMS, s.TEAM_MEMBERS, s.VILLAGE_HAS_4G, s.LON, s.LAT)
 HEADER_ROWS_SCANNED: Final = 15
 
 # Header text (lower case, no diacritics, no spaces or punctuation, units in brackets removed) → field.
@@ -83,6 +92,11 @@ _RULES: Final[tuple[tuple[str, Callable[[str], bool]], ...]] = (
     (s.HOUSEHOLDS_FIBRE, lambda k: re.search(r"capquang|ftth|fib(re|er)", k) is not None and re.search(r"soho|hogiadinh|^ho|household", k) is not None),
     (FIBRE_TO_VILLAGE, lambda k: ("capquang" in k or k.startswith(("fibre", "fiber"))) and ("thon" in k or "village" in k)),
     (s.FIBRE_TO_COMMUNE, lambda k: "capquang" in k or "ftth" in k or re.fullmatch(r"(has)?fib(re|er)(tocommune)?", k) is not None),
+    # "Thôn trắng sóng" / "lõm sóng" / "no signal": yes means NO 4G (inverted after parsing, see parse_values).
+    (s.VILLAGE_NO_SIGNAL, lambda k: not k.startswith("so") and re.search(r"trangsong|lomsong|nosignal|no4g|without4g|mobiledeadzone", k) is not None),
+    (s.VILLAGE_HAS_4G, lambda k: re.fullmatch(r"(co|phu|cophu|dacophu)?song(di)?(dong)?4g|4g|(has)?4g(signal|coverage)?|(has)?mobile(signal|coverage|4g)", k) is not None),
+    (s.LON, lambda k: k in ("kinhdo", "lon", "long", "longitude", "lng")),
+    (s.LAT, lambda k: k in ("vido", "lat", "latitude")),
     (s.HOUSEHOLDS, lambda k: re.fullmatch(r"(tong)?(so)?ho(giadinh|dan)?|households?", k) is not None),
     (s.TEAM_MEMBERS, lambda k: "thanhvien" in k or re.fullmatch(r"(team)?members?", k) is not None),
     (s.VILLAGES_WITH_TEAM, lambda k: ("thon" in k and "coto" in k) or re.fullmatch(r"villageswithteams?", k) is not None),
@@ -103,6 +117,10 @@ _HEADING: Final = {
 }
 _TRUE: Final = frozenset({"co", "x", "yes", "y", "true", "1", "dacocapquang", "daco", "v", "✓"})
 _FALSE: Final = frozenset({"khong", "no", "n", "false", "0", "chua", "chuaco", "-"})
+# Extra words of a village's 4G cell: "Trắng sóng" (no signal) and "Lõm sóng" (weak, patchy signal) are both
+# counted as no 4G, as provinces list both as villages still to be covered (DOMAIN.md §4).
+_SIGNAL_TRUE: Final = frozenset({"cosong", "cosong4g", "cophusong", "daphusong", "4g", "5g", "covered"})
+_SIGNAL_FALSE: Final = frozenset({"trangsong", "lomsong", "khongcosong", "chuacosong", "matsong", "nosignal", "weaksignal", "uncovered"})
 
 
 @dataclass(frozen=True)
@@ -140,6 +158,9 @@ class MatchedTable:
     vintage: s.Vintage
     path: Path
     as_of: str
+    #: Village tables: one row per counted village (``VILLAGE_FIELDS`` the table has; ``commune_code`` of
+    #: ``vintage``). Empty for commune tables.
+    villages: pd.DataFrame = dataclasses.field(default_factory=lambda: pd.DataFrame(columns=[s.COMMUNE_CODE]))
 
 
 def header_key(text: object) -> str:
@@ -195,7 +216,10 @@ def read_table(path: str | os.PathLike[str], *, sheet: str | int = 0) -> TableRe
         commune, village or code column.
     """
     raw = read_raw(path, sheet=sheet)
-    raw = raw.map(_blank_to_none)
+    # Empty cells must be None: left as NaN (CSV columns are read as strings, and map() re-infers the dtype),
+    # an empty count would be taken for "not a finite number" instead of missing.
+    raw = raw.astype(object).map(_blank_to_none)
+    raw = raw.astype(object).where(raw.notna(), None)  # map() turns the Nones back into NaN when it infers the dtype
     if raw.isna().all(axis=None):
         raise InputError(f"{path} is empty: no cell holds a value; export the table again with its header and rows")
     depth, columns = find_header(raw)
@@ -468,7 +492,14 @@ def parse_values(rows: pd.DataFrame) -> pd.DataFrame:
             parsed[column] = parsed[column].map(parse_count).astype(float)
     for column in BOOL_FIELDS:
         if column in parsed:
-            parsed[column] = parsed[column].map(parse_bool).astype("boolean")
+            parse = parse_signal if column in (s.VILLAGE_HAS_4G, s.VILLAGE_NO_SIGNAL) else parse_bool
+            parsed[column] = parsed[column].map(parse).astype("boolean")
+    if s.VILLAGE_NO_SIGNAL in parsed:
+        inverted = ~parsed.pop(s.VILLAGE_NO_SIGNAL)  # "Thôn trắng sóng: Có" = no 4G; NA stays NA
+        parsed[s.VILLAGE_HAS_4G] = parsed[s.VILLAGE_HAS_4G].fillna(inverted) if s.VILLAGE_HAS_4G in parsed else inverted
+    for column in COORD_FIELDS:
+        if column in parsed:
+            parsed[column] = parsed[column].map(parse_coordinate).astype(float)
     for column in (*NAME_FIELDS, AS_OF):
         if column in parsed:
             parsed[column] = parsed[column].map(lambda v: None if v is None else str(v))
@@ -502,6 +533,32 @@ def parse_bool(value: object) -> object:
         return bool(value)
     key = header_key(str(value))
     return True if key in _TRUE else False if key in _FALSE else pd.NA
+
+
+def parse_signal(value: object) -> object:
+    """A village's 4G cell: the yes/no words of :func:`parse_bool` plus "Trắng sóng"/"Lõm sóng" (no 4G); NA when unknown."""
+    key = header_key(str(value)) if isinstance(value, str) else ""
+    if key in _SIGNAL_TRUE:
+        return True
+    if key in _SIGNAL_FALSE:
+        return False
+    return parse_bool(value)
+
+
+def parse_coordinate(value: object) -> float:
+    """A longitude or latitude in decimal degrees ("105,8342" or 105.8342); NaN when empty or not a number.
+
+    Not :func:`parse_count`: "105.834" is a coordinate here, not a hundred thousand.
+    """
+    if value is None or isinstance(value, (bool, np.bool_)):
+        return np.nan
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value) if np.isfinite(value) else np.nan
+    try:
+        number = float(str(value).strip().replace(",", "."))
+    except ValueError:
+        return np.nan
+    return number if np.isfinite(number) else np.nan
 
 
 def match_table(
@@ -538,7 +595,10 @@ def match_table(
     chosen, matched = next((v, m) for v, m in results if v == best[1])
     counted = matched[matched[OUTCOME] == matching.MATCHED]
     report = pd.concat([matched[matched[OUTCOME] != matching.MATCHED], table.removed], ignore_index=True)
-    return MatchedTable(communes=rollup_communes(counted, table.level), report=report, vintage=chosen, path=table.path, as_of=as_of or _as_of(table))
+    villages = counted[[c for c in VILLAGE_FIELDS if c in counted]].reset_index(drop=True) if table.level == "village" else pd.DataFrame(columns=[s.COMMUNE_CODE])
+    return MatchedTable(
+        communes=rollup_communes(counted, table.level), report=report, vintage=chosen, path=table.path, as_of=as_of or _as_of(table), villages=villages
+    )
 
 
 def match_rows(rows: pd.DataFrame, vintage: s.Vintage) -> pd.DataFrame:

@@ -8,6 +8,8 @@ fibre, then villages without a team (all largest first), then code.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -101,3 +103,82 @@ def ranked_features(ranked: pd.DataFrame, communes: pd.DataFrame, features: dict
     table = ranked.join(communes.set_index(s.COMMUNE_CODE)[extra], on=s.COMMUNE_CODE)
     shapes = [shapely.geometry.shape(features[c]["geometry"]) if c in features and features[c]["geometry"] else None for c in table[s.COMMUNE_CODE]]
     return gpd.GeoDataFrame(table, geometry=shapes, crs=s.WGS84)
+
+
+# --- Villages --------------------------------------------------------------------------------------
+
+NO_TEAM = "no_team"
+NO_4G = "no_4g"
+VILLAGE_REASONS: tuple[str, ...] = (NO_TEAM, NO_4G)
+NOTES = "notes"
+
+
+def uncovered_villages(
+    villages: pd.DataFrame, *, reasons: tuple[str, ...] = VILLAGE_REASONS, province_code: str = "", lang: str = "vi"
+) -> pd.DataFrame:
+    """The villages with no community digital-technology team and/or no 4G, by province, commune, village.
+
+    A village is listed for ``no_team`` when its table gives 0 teams, and for
+    ``no_4g`` when its 4G cell says no ("Không", "Trắng sóng", "Lõm sóng").
+    An empty cell is unknown, not no: it lists nothing, and is said in
+    ``notes`` of a village listed for the other reason.
+
+    Parameters
+    ----------
+    villages
+        ``AppData.villages`` (:func:`geo.villages.place_villages`).
+    reasons
+        Which of ``no_team``, ``no_4g`` list a village.
+    province_code
+        Only this province ("" for all).
+    lang
+        Language of ``reasons`` and ``notes``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The village columns, ``reasons`` and ``notes``; one row per listed village.
+    """
+    unknown = [r for r in reasons if r not in VILLAGE_REASONS]
+    if unknown:
+        raise ValueError(f"village reasons {unknown} are not known; choose from {list(VILLAGE_REASONS)}")
+    table = villages if not province_code else villages[villages[s.PROVINCE_CODE] == province_code]
+    teams = pd.to_numeric(table[s.TEAMS], errors="coerce")
+    has_4g = table[s.VILLAGE_HAS_4G].astype("boolean")
+    failed = {NO_TEAM: (teams == 0).to_numpy(), NO_4G: (has_4g == False).fillna(False).to_numpy(dtype=bool)}  # noqa: E712 (NA-aware)
+    listed = np.zeros(len(table), dtype=bool)
+    for reason in reasons:
+        listed |= failed[reason]
+    out = table[listed].copy()
+    words = {NO_TEAM: text("reason_village_no_team", lang), NO_4G: text("reason_village_no_4g", lang)}
+    out[REASONS] = ["; ".join(words[r] for r in reasons if failed[r][i]) for i in np.flatnonzero(listed)]
+    out[NOTES] = [_village_notes(row, lang) for _, row in out.iterrows()]
+    order = out[s.VILLAGE_NAME].map(_natural_key)
+    out = out.assign(_order=order).sort_values([s.PROVINCE_CODE, s.COMMUNE_CODE, "_order"], na_position="last", kind="stable")
+    return out.drop(columns="_order").reset_index(drop=True)
+
+
+def _village_notes(row: pd.Series, lang: str) -> str:
+    notes = []
+    if pd.isna(row[s.TEAMS]):
+        notes.append(text("village_teams_unknown", lang))
+    if pd.isna(row[s.VILLAGE_HAS_4G]):
+        notes.append(text("village_4g_unknown", lang))
+    if isinstance(row[s.CANDIDATE_CODES], str):
+        notes.append(text("village_split", lang, code=row[s.SOURCE_COMMUNE_CODE], codes=row[s.CANDIDATE_CODES].replace(";", ", ")))
+    return "; ".join(notes)
+
+
+def _natural_key(name: object) -> str:
+    """"Thôn 2" before "Thôn 10": numbers zero-padded for sorting."""
+    return re.sub(r"\d+", lambda m: m.group().zfill(6), str(name or "").casefold())
+
+
+def village_features(listed: pd.DataFrame) -> "gpd.GeoDataFrame":
+    """The listed villages as points (WGS 84) for export; a village without coordinates has no geometry."""
+    import geopandas as gpd
+
+    known = listed[s.LON].notna() & listed[s.LAT].notna()
+    points = gpd.points_from_xy(listed[s.LON].where(known, 0.0), listed[s.LAT].where(known, 0.0), crs=s.WGS84)
+    shapes = [p if k else None for p, k in zip(points, known)]
+    return gpd.GeoDataFrame(listed.reset_index(drop=True), geometry=shapes, crs=s.WGS84)

@@ -67,6 +67,7 @@ class Loaded:
     as_of: str | None
     status: dict[str, BoundaryStatus]  # scheme → real and approximate commune polygons
     boundaries: str
+    villages: pd.DataFrame  # villages of the team table in the 2025 communes (empty for a commune table)
 
     def layer(self, scheme: str, level: str) -> UnitLayer:
         """The display layer of a scheme and level."""
@@ -158,7 +159,7 @@ def _loaded(inputs: tuple[tuple[str, str | None], ...], key: str) -> Loaded:
     return Loaded(
         layers=layers, sources=data.sources, report=data.report, config=data.config,
         search={sc: search_index(data.layer(sc, "commune")) for sc in SCHEMES}, is_demo=data.is_demo, as_of=latest_date(data.sources), status=status,
-        boundaries=str(values["boundaries"]),
+        boundaries=str(values["boundaries"]), villages=data.villages,
     )  # fmt: skip
 
 

@@ -70,3 +70,38 @@ elif not ranked.empty:
                 tr(f"download_{fmt}"), data=lambda fmt=fmt: export_bytes(export, fmt), file_name=f"xa_chua_dat.{fmt}",
                 mime=mime, key=f"dl_{fmt}", on_click="ignore",
             )  # fmt: skip
+
+# Villages (thôn, ấp, bản, tổ dân phố) of the team table that have no team and/or no 4G.
+st.header(tr("villages_title"))
+if data.villages.empty:
+    st.caption(tr("villages_no_rows"))
+else:
+    picked = tuple(
+        reason for reason in r.VILLAGE_REASONS
+        if st.checkbox(tr(f"village_reason_{reason}"), value=True, key=f"village_{reason}")
+    )  # fmt: skip
+    in_province = data.villages if not province else data.villages[data.villages[s.PROVINCE_CODE] == province]
+    listed = r.uncovered_villages(data.villages, reasons=picked, province_code=province, lang=lang())
+    st.subheader(tr("villages_count", n=len(listed), total=len(in_province)))
+    village_labels = {
+        s.PROVINCE_NAME: tr("col_province"), s.COMMUNE_CODE: tr("col_code"), s.COMMUNE_NAME: tr("col_name"), s.VILLAGE_NAME: tr("col_village"),
+        s.TEAMS: tr("col_teams"), s.VILLAGE_HAS_4G: tr("col_has_4g"), r.REASONS: tr("col_reasons"), r.NOTES: tr("col_notes"),
+    }  # fmt: skip
+    if not picked:
+        st.info(tr("villages_pick_reason"))
+    elif listed.empty:
+        st.success(tr("villages_none"))
+    else:
+        st.dataframe(listed[list(village_labels)].rename(columns=village_labels), hide_index=True, key="villages_table")
+        if importlib.util.find_spec("layers.export") is not None:
+            from layers.export import ExportMetadata, export_bytes
+
+            points = r.village_features(listed)
+            meta = ExportMetadata(title="Thôn/tổ dân phố chưa đạt", sources={s.TEAMS_INPUT: "; ".join(sorted(set(listed["table"].dropna())))}, demo=data.is_demo)
+            mimes = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv", "geojson": "application/geo+json"}
+            for col, (fmt, mime) in zip(st.columns(3), mimes.items()):
+                with col:
+                    st.download_button(
+                        tr(f"download_{fmt}"), data=lambda fmt=fmt: export_bytes(points, fmt, metadata=meta), file_name=f"thon_chua_dat.{fmt}",
+                        mime=mime, key=f"dl_villages_{fmt}", on_click="ignore",
+                    )  # fmt: skip

@@ -4,7 +4,7 @@ Four square 2025 communes (zero-padded codes, one with a hostile name) in two
 provinces, one legacy commune per square (codes that the real crosswalk sends
 whole into that 2025 commune) with their legacy districts and provinces, and
 small DEMO coverage inputs: a 4G signal raster, a population raster, a fibre
-table and a team table. Expected indicators (see ``EXPECTED``):
+table and a team table by village (with a 4G column). Expected indicators:
 
 - 00004 Ba Đình: 4G 100 %, fibre 90 %, teams in 100 % of villages → meets every target.
 - 00008 (hostile name): 4G 100 %, fibre 50 % → misses the fibre target.
@@ -32,6 +32,11 @@ HOSTILE_NAME = 'Xã <b>Thử</b> & "nháy"'
 LEGACY_CODES = ["00004", "00006", "02233", "02251"]
 #: Communes that miss a target with the default targets, largest uncovered population first.
 UNCOVERED = ["02269", "02266", "00008"]
+#: Villages in the team table (all inside the four communes) and those listed as not covered:
+#: Ba Đình TDP 10 (no 4G), Lâm Bình Thôn 7-12 (no team; 10-12 also no 4G).
+N_VILLAGES = 30
+UNCOVERED_VILLAGES = ["Tổ dân phố 10", "Thôn 7", "Thôn 8", "Thôn 9", "Thôn 10", "Thôn 11", "Thôn 12"]
+VILLAGES_NO_4G = ["Tổ dân phố 10", "Thôn 10", "Thôn 11", "Thôn 12"]
 
 
 def _squares() -> list[shapely.Polygon]:
@@ -115,12 +120,22 @@ def write_coverage(root: Path) -> Path:
         "Hà Nội,Phường Ba Đình,1000,900,Có\nHà Nội,Phường Ngọc Hà,800,400,Có\nTuyên Quang,Xã Lâm Bình,500,0,Không\n",
         encoding="utf-8",
     )
-    (folder / "DEMO_teams.csv").write_text(
-        "Tỉnh,Xã,Số thôn,Số thôn có tổ CNS,Số tổ CNSCĐ,Số thành viên\n"
-        "Hà Nội,Phường Ba Đình,10,10,10,50\nHà Nội,Phường Ngọc Hà,8,8,8,40\nTuyên Quang,Xã Lâm Bình,12,6,6,30\n",
-        encoding="utf-8",
-    )
+    (folder / "DEMO_teams.csv").write_text(team_villages_csv(), encoding="utf-8")
     return folder
+
+
+def team_villages_csv() -> str:
+    """The team table by village (see ``UNCOVERED_VILLAGES``): per commune, the same totals as a commune table.
+
+    Ba Đình: 10 tổ dân phố, one team of 5 each, 4G everywhere but TDP 10. Ngọc Hà: 8, one team each,
+    4G in all but TDP 8, whose 4G cell is empty (unknown). Lâm Bình: 12 thôn, teams in Thôn 1-6 only,
+    Thôn 10-12 "Trắng sóng".
+    """
+    lines = ["Tỉnh,Xã,Thôn/tổ dân phố,Số tổ công nghệ số cộng đồng,Số thành viên,Sóng 4G"]
+    lines += [f"Hà Nội,Phường Ba Đình,Tổ dân phố {i},1,5,{'Không' if i == 10 else 'Có'}" for i in range(1, 11)]
+    lines += [f"Hà Nội,Phường Ngọc Hà,Tổ dân phố {i},1,5,{'' if i == 8 else 'Có'}" for i in range(1, 9)]
+    lines += [f"Tuyên Quang,Xã Lâm Bình,Thôn {i},{int(i <= 6)},{5 * int(i <= 6)},{'Trắng sóng' if i >= 10 else 'Có'}" for i in range(1, 13)]
+    return "\n".join(lines) + "\n"
 
 
 def write_data_dir(root: Path, *, coverage: bool = True) -> Path:

@@ -13,7 +13,8 @@ from geo.settings import ENV_DATA_DIR
 from geo.merge_boundaries import import_into
 from geo.schema import BOUNDARIES_FILE
 from tests.app.fixture_data import (
-    APP, FIBRE_FILE, N_COMMUNES, UNCOVERED, UPLOAD_FILE, UPLOAD_HOUSEHOLDS_NO_FIBRE, UPLOAD_UNCOVERED,
+    APP, FIBRE_FILE, N_COMMUNES, N_VILLAGES, UNCOVERED, UNCOVERED_VILLAGES, UPLOAD_FILE, UPLOAD_HOUSEHOLDS_NO_FIBRE, UPLOAD_UNCOVERED,
+    VILLAGES_NO_4G,
     fibre_workbook, province_boundaries_geojson, write_data_dir,
 )  # fmt: skip
 
@@ -156,6 +157,38 @@ def test_uncovered_page_follows_the_chosen_targets_and_province(app: AppTest) ->
     assert list(app.dataframe[0].value["Mã xã"]) == ["02269", "02266"]
     app.selectbox(key="unc_province").set_value("01").run()
     assert any("Không có xã nào" in s.value for s in app.success)
+
+
+def test_uncovered_page_lists_the_villages_of_the_team_table(app: AppTest) -> None:
+    app.switch_page(str(PAGES / "uncovered.py")).run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert "Thôn/tổ dân phố chưa đạt" in [h.value for h in app.header]
+    assert f"{len(UNCOVERED_VILLAGES)} thôn/tổ dân phố chưa đạt / {N_VILLAGES} thôn có số liệu" in [h.value for h in app.subheader]
+    villages = app.dataframe[1].value
+    assert list(villages["Thôn/tổ dân phố"]) == UNCOVERED_VILLAGES  # Ngọc Hà TDP 8 (4G unknown) is not listed
+    assert list(villages["Lý do"])[-1] == "chưa có tổ công nghệ số cộng đồng; chưa có sóng 4G"
+    assert [b.label for b in app.get("download_button")].count("Tải CSV") == 2  # communes and villages
+
+
+def test_village_list_follows_the_reasons_and_the_province(app: AppTest) -> None:
+    app.switch_page(str(PAGES / "uncovered.py")).run()
+    app.checkbox(key="village_no_team").uncheck().run()
+    assert list(app.dataframe[1].value["Thôn/tổ dân phố"]) == VILLAGES_NO_4G
+    app.selectbox(key="unc_province").set_value("08").run()
+    assert "3 thôn/tổ dân phố chưa đạt / 12 thôn có số liệu" in [h.value for h in app.subheader]
+    app.session_state["lang"] = "en"
+    app.run()
+    assert "Villages not covered" in [h.value for h in app.header] and "3 of 12 villages with data are not covered" in [h.value for h in app.subheader]
+
+
+def test_a_commune_team_table_says_there_is_no_village_list(app: AppTest, tmp_path: Path) -> None:
+    table = tmp_path / "teams_upload.csv"
+    table.write_text("Tỉnh,Xã,Số thôn,Số thôn có tổ CNS\nHà Nội,Phường Ba Đình,10,5\n", encoding="utf-8")
+    app.session_state["uploads"] = {"teams": str(table)}
+    app.switch_page(str(PAGES / "uncovered.py")).run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert "không có số liệu theo thôn" in " ".join(c.value for c in app.caption)
+    assert "Thôn/tổ dân phố chưa đạt" in [h.value for h in app.header] and len(app.dataframe) == 1
 
 
 def test_data_page_lists_inputs_with_dates_and_demo_flags(app: AppTest) -> None:
