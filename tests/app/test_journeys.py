@@ -121,7 +121,7 @@ def test_planner_uploads_boundaries_and_fibre_and_downloads_the_uncovered_commun
     assert rows[0]["source_fibre"] == FIBRE_FILE
     # Computed on the uploaded 2 km ward, not on the approximate 1° square (1,600 people).
     assert 0 < float(rows[0]["pop_total"]) < 5
-    sheet = pd.read_excel(live.download(page, "Tải Excel"), sheet_name=DATA_SHEET, dtype=str)
+    sheet = pd.read_excel(live.download(page, "Tải Excel"), sheet_name=DATA_SHEET, dtype=str, engine="calamine")
     sheet = sheet.rename(columns=header_to_column(list(rows[0])))  # the CSV's column names
     assert list(sheet["commune_code"]) == UPLOAD_UNCOVERED
     assert float(sheet["households_no_fibre"].iloc[0]) == UPLOAD_HOUSEHOLDS_NO_FIBRE

@@ -192,7 +192,7 @@ def test_csv_round_trip_with_bom(communes: gpd.GeoDataFrame) -> None:
 def test_xlsx_round_trip_with_vietnamese_headers_and_metadata_sheet(communes: gpd.GeoDataFrame) -> None:
     data = export.export_bytes(communes, "xlsx")
     codes = {"Mã xã": str, "Mã tỉnh": str}  # pandas guesses numbers from text cells; Excel shows them as text
-    sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype=codes)
+    sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype=codes, engine="calamine")
     assert list(sheets) == [export.DATA_SHEET, export.METADATA_SHEET]
     table = sheets[export.DATA_SHEET]
     assert "Tỷ lệ dân số được phủ 4G (%)" in table.columns
