@@ -151,6 +151,9 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
     "download_xlsx": {"vi": "Tải Excel", "en": "Download Excel"},
     "download_csv": {"vi": "Tải CSV", "en": "Download CSV"},
     "download_geojson": {"vi": "Tải GeoJSON", "en": "Download GeoJSON"},
+    "download_villages_xlsx": {"vi": "Tải danh sách thôn (Excel)", "en": "Download villages (Excel)"},
+    "download_villages_csv": {"vi": "Tải danh sách thôn (CSV)", "en": "Download villages (CSV)"},
+    "download_villages_geojson": {"vi": "Tải danh sách thôn (GeoJSON)", "en": "Download villages (GeoJSON)"},
     "downloads_missing": {"vi": "Chức năng tải về chưa sẵn sàng.", "en": "Downloads are not available yet."},
     "none_uncovered": {"vi": "Không có xã nào chưa đạt các chỉ tiêu đã chọn.", "en": "No commune misses the chosen targets."},
     # Uncovered page: villages.

@@ -102,6 +102,6 @@ else:
             for col, (fmt, mime) in zip(st.columns(3), mimes.items()):
                 with col:
                     st.download_button(
-                        tr(f"download_{fmt}"), data=lambda fmt=fmt: export_bytes(points, fmt, metadata=meta), file_name=f"thon_chua_dat.{fmt}",
+                        tr(f"download_villages_{fmt}"), data=lambda fmt=fmt: export_bytes(points, fmt, metadata=meta), file_name=f"thon_chua_dat.{fmt}",
                         mime=mime, key=f"dl_villages_{fmt}", on_click="ignore",
                     )  # fmt: skip
