@@ -18,8 +18,11 @@ Method (see ``data/boundaries/README.md`` for the numbers):
    the legacy communes that feed it (targets from their official bounding
    boxes), giving *pieces*; a split legacy commune has a piece in every 2025
    commune it feeds.
-4. Each site's own cell is forced to its unit, cut-off fragments go to the
-   neighbour, the pieces are polygonised and smoothed as one coverage, and
+4. Each site's own cell is forced to its unit; a site the calibrated
+   diagram gave to a neighbour is joined to its unit's main piece by a
+   corridor (a local move of the border), and any fragment cut off from its
+   unit's main piece goes to the neighbour, so each unit is one piece on
+   each land mass. The pieces are polygonised and smoothed as one coverage, and
    every layer is a dissolve of pieces (so all layers nest exactly).
 5. Hoàng Sa and Trường Sa, far offshore, are drawn from their GSHHS islets
    plus small discs around the official centroids.
@@ -78,6 +81,8 @@ class BuildSettings:
     max_islet_km2: float = 50.0  # larger GSHHS land out there is not an archipelago islet
     corridor_max_m: float = 3000.0  # an off-land centroid this close to land is joined to it
     protect_cells: int = 2  # keep boundaries this many cells away from each centroid (survives smoothing)
+    corridor_reach_cells: int = 25  # a legacy centroid in a neighbour's cells is joined if this close (cells)
+    anchor_reach_cells: int = 150  # the same for a 2025 centroid (it is kept even if farther)
 
 
 @dataclass(frozen=True)
@@ -217,7 +222,24 @@ def _tessellate_communes(grid: t.Grid, mask: np.ndarray, sites: Sites, settings:
     spread_rows, spread_cols = t.spread_sites(site_rows[priority], site_cols[priority], mask)
     site_rows[priority], site_cols[priority] = spread_rows, spread_cols
     labels = t.protect_sites(labels, site_rows, site_cols, region + 1, grid.cell, max_radius=settings.protect_cells)
-    return t.merge_fragments(labels, site_rows, site_cols)
+    # A centroid the calibrated diagram gave to a neighbour is joined to its commune by a corridor,
+    # not left as a detached square; a legacy centroid too far for that is given up. The 2025
+    # centroids (last in xy) are always kept, joined or not: each must lie in its commune.
+    anchor = np.arange(len(xy)) >= len(xy) - int(np.sum(~sites.communes[sites_.REMOTE].to_numpy()))
+    reach = np.where(anchor, settings.anchor_reach_cells, settings.corridor_reach_cells)
+    # A legacy corridor stays in its own province: a legacy centroid lying in another province is a
+    # register error, better given up than reached by an arm across the provincial border.
+    province = pd.factorize(sites.communes[s.PROVINCE_CODE])[0]
+    zones = np.concatenate([[-1], province])[labels]
+    site_zones = np.where(anchor, -1, province[region])
+    labels, joined = t.connect_sites(
+        labels, site_rows, site_cols, region + 1, max_reach=reach, zones=zones, site_zones=site_zones
+    )
+    del zones
+    keep = joined | anchor
+    main_rows, main_cols = t.main_piece_cells(labels, site_rows, site_cols)
+    keep_rows, keep_cols = np.concatenate([site_rows[keep], main_rows]), np.concatenate([site_cols[keep], main_cols])
+    return t.merge_fragments(labels, keep_rows, keep_cols)
 
 
 def _calibrate(
@@ -335,7 +357,7 @@ def _restore_collapsed(smoothed: np.ndarray, raw: np.ndarray) -> np.ndarray:
 
 
 def _required_points(pieces: pd.DataFrame, sites: Sites) -> pd.DataFrame:
-    """(row of the piece that must hold it, point) for every official centroid drawn on the grid.
+    """(row of the piece that must hold it, point, is 2025) for every official centroid drawn on the grid.
 
     A piece holding its legacy commune's centroid must contain it; a 2025
     centroid must lie in one of its commune's pieces (the nearest).
@@ -343,20 +365,20 @@ def _required_points(pieces: pd.DataFrame, sites: Sites) -> pd.DataFrame:
     table = sites.pieces.loc[pieces[PIECE].to_numpy()].reset_index(drop=True)
     geometry = pieces["geometry"].to_numpy()
     home = np.flatnonzero(table[sites_.IS_HOME].to_numpy())
-    rows = list(zip(home, shapely.points(table.loc[home, [X, Y]].to_numpy())))
+    rows = [(row, point, False) for row, point in zip(home, shapely.points(table.loc[home, [X, Y]].to_numpy()))]
     row_of_region = pd.Series(np.arange(len(table))).groupby(table[REGION].to_numpy())
     for region, members in row_of_region:
         point = shapely.Point(sites.communes.at[region, X], sites.communes.at[region, Y])
         nearest = members.to_numpy()[np.argmin(shapely.distance(geometry[members.to_numpy()], point))]
-        rows.append((nearest, point))
-    return pd.DataFrame(rows, columns=["row", "point"])
+        rows.append((nearest, point, True))
+    return pd.DataFrame(rows, columns=["row", "point", "is_2025"])
 
 
 def _repair_containment(pieces: pd.DataFrame, sites: Sites) -> pd.DataFrame:
     """Hand back each official centroid that smoothing left in a neighbour, with a small disc around it.
 
-    The disc (reaching just past the rightful piece, or a small detached disc
-    when the piece is far) is cut out of the piece that holds the point and
+    The disc (reaching just past the rightful piece, or, for a 2025 centroid
+    only, a small detached disc when the piece is far) is cut out of the piece that holds the point and
     added to the rightful one, from one computed patch, so both keep sharing
     exactly the same edge.
     """
@@ -364,10 +386,12 @@ def _repair_containment(pieces: pd.DataFrame, sites: Sites) -> pd.DataFrame:
     geometry = pieces["geometry"].to_numpy().copy()
     required = _required_points(pieces, sites)
     inside = shapely.contains(geometry[required["row"].to_numpy()], required["point"].to_numpy())
-    for row, point in required.loc[~inside, ["row", "point"]].itertuples(index=False):
+    for row, point, is_2025 in required.loc[~inside, ["row", "point", "is_2025"]].itertuples(index=False):
         tree = shapely.STRtree(geometry)  # rebuilt: earlier repairs moved edges
         radius = shapely.distance(geometry[row], point) + REPAIR_REACH_M
-        if radius > REPAIR_MAX_M:  # far from its piece: a small detached disc instead
+        if radius > REPAIR_MAX_M and not is_2025:
+            continue  # a legacy centroid given up on the grid (too far to join): no detached disc
+        if radius > REPAIR_MAX_M:  # a 2025 centroid far from its piece: a small detached disc instead
             radius = REPAIR_REACH_M * 2
         disc = point.buffer(radius)
         holders = [h for h in tree.query(point, predicate="intersects") if h != row]

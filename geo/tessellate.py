@@ -25,13 +25,15 @@ import numpy as np
 import rasterio.features
 import shapely
 from affine import Affine
-from scipy import sparse
+from scipy import ndimage, sparse
 from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import InputError
 
+_THIRD_COST = 5.0  # a corridor avoids cutting through a unit other than the one it starts in
+_SITE_COST = 50.0  # a corridor crosses another site's cell only when there is no way round
 _GROUP_SPACING = 1e9  # metres: far beyond any distance or lifted weight on a national grid
 
 
@@ -251,6 +253,164 @@ def protect_sites(
     return labels
 
 
+def connect_sites(
+    labels: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    values: np.ndarray,
+    *,
+    max_reach: np.ndarray | int,
+    zones: np.ndarray | None = None,
+    site_zones: np.ndarray | None = None,
+    background: int = 0,
+    passes: int = 2,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Join each site cut off from the main piece of its label to it by a corridor of cells.
+
+    The main piece of a label is its largest 4-connected piece that holds
+    one of its sites (or a piece twice as big without one). A site on
+    another piece (a power cell that does not hold its own site, or a
+    region whose sites' cells do not meet) is joined by the cheapest path
+    to the main piece: cells already of its label are free, others cost one,
+    other sites' cells, the background and (with ``zones``) other zones are
+    impassable (another site's cell only costs much). The path, widened to two cells where room allows, takes the
+    site's label, so the border moves locally instead of leaving a detached
+    square. A site on other land than its main piece (an island) is left as
+    it is. Sites are handled in the order given: put those that matter most
+    last (a later corridor may cut an earlier one; ``passes`` rounds retry).
+    A path widened onto a neighbour's cells never takes another site's cell.
+
+    Parameters
+    ----------
+    max_reach
+        Half-width (cells) of the window searched around each site, per site or
+        for all; a site whose main piece is farther stays cut off.
+    zones, site_zones
+        A raster of zone ids and each site's zone: a corridor only runs
+        through cells of its site's zone (a negative site zone: anywhere).
+
+    Returns
+    -------
+    labels, joined
+        The new labels, and per site whether it now lies on its main piece
+        or on an island of its label.
+    """
+    labels = labels.copy()
+    reach = np.broadcast_to(np.asarray(max_reach, dtype=np.int64), rows.shape)
+    land = ndimage.label(labels != background)[0]
+    site_cell = np.zeros(labels.shape, dtype=bool)
+    site_cell[rows, cols] = True
+    joined = np.zeros(len(rows), dtype=bool)
+    for _ in range(passes):
+        main = _main_pieces(labels, rows, cols, background=background)
+        main_land = land[main >= 0]
+        owner_land = np.zeros(int(labels.max()) + 1, dtype=np.int64)
+        owner_land[labels[main >= 0]] = main_land
+        island = land[rows, cols] != owner_land[values]
+        joined = (main[rows, cols] == values) | island
+        if joined.all():
+            break
+        for index in np.flatnonzero(~joined):
+            unbound = zones is None or site_zones is None or site_zones[index] < 0
+            zone = None if unbound else (zones, int(site_zones[index]))
+            _draw_path(labels, main, site_cell, int(rows[index]), int(cols[index]), int(values[index]),
+                       int(reach[index]), zone=zone, background=background)  # fmt: skip
+    main = _main_pieces(labels, rows, cols, background=background)
+    owner_land = np.zeros(int(labels.max()) + 1, dtype=np.int64)
+    owner_land[labels[main >= 0]] = land[main >= 0]
+    joined = (main[rows, cols] == values) | (land[rows, cols] != owner_land[values])
+    return labels, joined
+
+
+def main_piece_cells(labels: np.ndarray, rows: np.ndarray, cols: np.ndarray, *, background: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """One cell (row, col) of each label's main piece (see :func:`connect_sites`), to keep it in :func:`merge_fragments`."""
+    main = _main_pieces(labels, rows, cols, background=background)
+    flat = np.flatnonzero(main.ravel() >= 0)
+    _, first = np.unique(main.ravel()[flat], return_index=True)
+    return np.divmod(flat[first], labels.shape[1])
+
+
+def _main_pieces(labels: np.ndarray, rows: np.ndarray, cols: np.ndarray, *, background: int) -> np.ndarray:
+    """The label on the cells of each label's main piece, -1 elsewhere.
+
+    The main piece is the largest piece that holds a site (cells ``rows``,
+    ``cols``) of its own label, or the largest piece if it is twice as big
+    (the territory a label won, though its sites lie in a neighbour's).
+    """
+    component = label_components(labels, background=background)
+    valid = component >= 0
+    size = np.bincount(component[valid]).astype(float)
+    label_of = np.zeros(len(size), dtype=np.int64)
+    label_of[component[valid]] = labels[valid]
+    has_site = np.zeros(len(size), dtype=bool)
+    has_site[component[rows, cols][component[rows, cols] >= 0]] = True
+    size[~has_site] /= 2.0  # a piece without a site must be twice as big to be the main one
+    order = np.lexsort((-size, label_of))  # by label, largest first
+    first = order[np.unique(label_of[order], return_index=True)[1]]
+    is_main = np.zeros(len(size), dtype=bool)
+    is_main[first] = True
+    return np.where(valid & is_main[np.maximum(component, 0)], labels, -1)
+
+
+def _draw_path(
+    labels: np.ndarray,
+    main: np.ndarray,
+    site_cell: np.ndarray,
+    row: int,
+    col: int,
+    value: int,
+    reach: int,
+    *,
+    zone: tuple[np.ndarray, int] | None,
+    background: int,
+) -> bool:
+    """Give ``value`` to the cheapest path from (row, col) to a cell of its main piece (in place)."""
+    top, left = max(row - reach, 0), max(col - reach, 0)
+    bottom, right = min(row + reach + 1, labels.shape[0]), min(col + reach + 1, labels.shape[1])
+    window = labels[top:bottom, left:right]
+    target = (main[top:bottom, left:right] == value) & (window == value)
+    if not target.any():
+        return False
+    other_site = site_cell[top:bottom, left:right] & (window != value)
+    passable = window != background
+    if zone is not None:
+        passable &= zone[0][top:bottom, left:right] == zone[1]
+    passable[row - top, col - left] = True
+    # Crossing a third unit (neither the site's host nor its own) may cut it in two: avoid it.
+    host = window[row - top, col - left]
+    cost = np.where(window == value, 1e-3, np.where(window == host, 1.0, _THIRD_COST))
+    cost = np.where(other_site, _SITE_COST, cost)
+    height, width = window.shape
+    index = np.arange(height * width).reshape(window.shape)
+    sources, sinks = [], []
+    for a, b in ((index[:, :-1], index[:, 1:]), (index[:-1, :], index[1:, :])):
+        both = passable.ravel()[a] & passable.ravel()[b]
+        sources += [a[both], b[both]]
+        sinks += [b[both], a[both]]
+    u, v = np.concatenate(sources), np.concatenate(sinks)
+    graph = sparse.csr_matrix((cost.ravel()[v], (u, v)), shape=(height * width, height * width))
+    start = (row - top) * width + (col - left)
+    distance, previous = csgraph.dijkstra(graph, indices=start, return_predecessors=True)
+    ends = np.flatnonzero(target.ravel() & np.isfinite(distance))
+    if len(ends) == 0:
+        return False
+    node = int(ends[np.argmin(distance[ends])])
+    path = []
+    while node >= 0:
+        path.append(node)
+        node = int(previous[node])
+    path_rows, path_cols = np.divmod(np.asarray(path), width)
+    # Widen by the right and lower neighbours (two to three cells), so smoothing cannot pinch it.
+    for dr, dc in ((0, 1), (1, 0)):
+        r, c = path_rows + dr, path_cols + dc
+        ok = (r < height) & (c < width)
+        r, c = r[ok], c[ok]
+        free = passable[r, c] & ~site_cell[top + r, left + c] & (window[r, c] != value)
+        window[r[free], c[free]] = value
+    window[path_rows, path_cols] = value
+    return True
+
+
 def label_components(labels: np.ndarray, *, background: int = 0) -> np.ndarray:
     """Id of the 4-connected piece of equal label each cell belongs to (-1 on background)."""
     valid = labels != background
@@ -284,13 +444,15 @@ def merge_fragments(
     *,
     label_groups: np.ndarray | None = None,
     background: int = 0,
-    rounds: int = 6,
+    rounds: int = 20,
 ) -> np.ndarray:
     """Give each piece of a region that holds none of the ``keep`` cells to its main neighbour.
 
     A piece is a 4-connected set of cells of one label. Pieces holding a keep
-    cell (a site) stay; any other piece goes to the label it shares most
+    cell (a site) stay; any other piece goes to the kept piece it shares most
     edges with. A piece touching no other label (an island) stays as it is.
+    A loose piece touching only other loose pieces waits until one of them
+    has been absorbed (so two loose pieces never swap labels for ever).
     With ``label_groups`` (group of each label value), a piece only goes to a
     label of its own group.
     """
@@ -315,14 +477,16 @@ def _main_neighbour(
     label_groups: np.ndarray | None,
     background: int,
 ) -> np.ndarray:
-    """For every component, the other label it shares most edges with (``background`` if none)."""
+    """For every loose component, the label of the kept piece it shares most edges with (``background`` if none)."""
     pairs = []
     for (a, b), (ca, cb) in zip(_neighbour_pairs(labels), _neighbour_pairs(component)):
         differ = (a != b) & (a != background) & (b != background)
         if label_groups is not None:
             differ &= label_groups[a] == label_groups[b]
-        pairs.append(np.column_stack([ca[differ], b[differ]]))
-        pairs.append(np.column_stack([cb[differ], a[differ]]))
+        # Only a kept piece receives: two loose pieces could otherwise swap labels forever.
+        into_b, into_a = differ & kept[np.maximum(cb, 0)], differ & kept[np.maximum(ca, 0)]
+        pairs.append(np.column_stack([ca[into_b], b[into_b]]))
+        pairs.append(np.column_stack([cb[into_a], a[into_a]]))
     edges = np.concatenate(pairs)
     edges = edges[~kept[edges[:, 0]]]
     target = np.full(len(kept), background, dtype=np.int64)

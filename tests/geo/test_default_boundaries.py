@@ -21,6 +21,9 @@ LAYERS = {
     s.LAYER_PROVINCES_LEGACY: (63, s.PROVINCE_CODE, s.PROVINCE_CODE_WIDTH),
 }
 MAX_DATA_BYTES = 25 * 1024 * 1024
+# Detached blocks kept around 2025 centroids that no corridor within 30 km (or none at all) joins to their
+# commune: the register puts them far from the legacy communes merged into them (README, weak spots).
+MAX_DETACHED_INLAND_PARTS = 15
 
 
 @pytest.fixture(scope="module")
@@ -67,12 +70,47 @@ def test_2025_communes_contain_their_official_centroids(layers: dict[str, gpd.Ge
 
 
 def test_legacy_communes_contain_their_official_centroids(layers: dict[str, gpd.GeoDataFrame]) -> None:
-    """Every legacy commune whose register centroid is its own (not a copy of another's) contains it."""
+    """Almost every legacy commune whose register centroid is its own (not a copy of another's) contains it.
+
+    About 1.5% do not: their centroid lies in another 2025 commune's land more
+    than 5 km from their own, or in another province, and is given up rather
+    than left as a detached square (data/boundaries/README.md, step 4).
+    """
     register_legacy = register.read_communes_legacy()
     own_point = ~register_legacy.duplicated([s.LON, s.LAT], keep=False)
     communes = layers[s.LAYER_COMMUNES_LEGACY].merge(register_legacy.loc[own_point, [s.COMMUNE_CODE, s.LON, s.LAT]])
     inside = shapely.contains_xy(communes.geometry.to_numpy(), communes[s.LON], communes[s.LAT])
-    assert inside.mean() >= 0.995, communes.loc[~inside, s.COMMUNE_NAME].tolist()[:20]
+    assert inside.mean() >= 0.98, communes.loc[~inside, s.COMMUNE_NAME].tolist()[:20]
+
+
+def _detached_inland_parts(layers: dict[str, gpd.GeoDataFrame]) -> pd.DataFrame:
+    """Parts of 2025 communes that are not the commune's largest and do not reach the country's outline.
+
+    Such a part touches neither the rest of its own commune nor the sea or
+    the national border: it is an enclave surrounded by other communes, not
+    an island.
+    """
+    communes = layers[s.LAYER_COMMUNES_2025].to_crs(s.VN_EQUAL_AREA)
+    outline = shapely.union_all(layers[s.LAYER_PROVINCES_2025].to_crs(s.VN_EQUAL_AREA).geometry.to_numpy()).boundary
+    shapely.prepare(outline)
+    parts, owner = shapely.get_parts(communes.geometry.to_numpy(), return_index=True)
+    frame = pd.DataFrame({"owner": owner, "area": shapely.area(parts), "part": parts})
+    largest = frame.groupby("owner")["area"].transform("max") == frame["area"]
+    detached = frame[~largest & ~shapely.intersects(frame["part"].to_numpy(), outline)]
+    names = communes[s.COMMUNE_NAME].to_numpy()[detached["owner"].to_numpy()]
+    return detached.assign(name=names, area_km2=detached["area"] / 1e6)
+
+
+def test_2025_communes_have_no_detached_inland_parts(layers: dict[str, gpd.GeoDataFrame]) -> None:
+    """No commune has a piece enclosed by other communes, except at a far-off official centroid.
+
+    The register puts a few 2025 centroids tens of kilometres from every
+    legacy commune that merged into them; each must still lie in its
+    commune's polygon, so it keeps a small detached block there (see
+    data/boundaries/README.md).
+    """
+    detached = _detached_inland_parts(layers)
+    assert len(detached) <= MAX_DETACHED_INLAND_PARTS, detached[["name", "area_km2"]].to_string()
 
 
 def test_2025_communes_do_not_overlap(layers: dict[str, gpd.GeoDataFrame]) -> None:

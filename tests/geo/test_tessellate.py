@@ -140,3 +140,47 @@ def test_protect_sites_shrinks_the_block_near_another_site() -> None:
     labels = np.ones((9, 9), dtype=np.int32)
     protected = t.protect_sites(labels, np.array([4, 4]), np.array([4, 7]), np.array([2, 3]), 1.0, max_radius=2)
     assert (protected == 2).sum() == 9 and (protected == 3).sum() == 9
+
+
+def test_connect_sites_joins_a_site_left_in_a_neighbour_by_a_corridor() -> None:
+    """A site of 1 that the diagram gave to 2 is joined to 1's piece, not left as a square enclave."""
+    labels = np.ones((9, 12), dtype=np.int32)
+    labels[:, 6:] = 2
+    rows, cols, values = np.array([4, 4, 4]), np.array([1, 9, 10]), np.array([1, 1, 2])
+    forced = t.protect_sites(labels, rows, cols, values, 1.0, max_radius=0)
+    assert len(np.unique(t.label_components(forced)[forced == 1])) == 2  # the enclave of today
+    joined_labels, joined = t.connect_sites(forced, rows, cols, values, max_reach=8)
+    components = t.label_components(joined_labels)
+    assert joined.all()
+    assert len(np.unique(components[joined_labels == 1])) == 1
+    assert len(np.unique(components[joined_labels == 2])) == 1
+    assert joined_labels[4, 9] == 1 and joined_labels[4, 10] == 2
+    assert (joined_labels[:, :6] == 1).all()  # only the neighbour gave up cells
+
+
+def test_connect_sites_leaves_a_site_on_another_land_mass_as_an_island() -> None:
+    labels = np.zeros((5, 9), dtype=np.int32)
+    labels[:, :4] = 1
+    labels[2, 7] = 1  # an islet of 1 across the water
+    _, joined = t.connect_sites(labels, np.array([2, 2]), np.array([0, 7]), np.array([1, 1]), max_reach=8)
+    assert joined.all()
+
+
+def test_connect_sites_gives_up_beyond_its_reach_and_merge_drops_the_square() -> None:
+    labels = np.ones((5, 20), dtype=np.int32)
+    labels[:, 3:] = 2
+    rows, cols, values = np.array([2, 2, 2]), np.array([0, 18, 10]), np.array([1, 1, 2])
+    forced = t.protect_sites(labels, rows, cols, values, 1.0, max_radius=0)
+    connected, joined = t.connect_sites(forced, rows, cols, values, max_reach=5)
+    assert list(joined) == [True, False, True]
+    merged = t.merge_fragments(connected, rows[joined], cols[joined])
+    assert merged[2, 18] == 2 and (merged == 1).sum() == 15
+
+
+def test_merge_fragments_never_swaps_two_loose_pieces() -> None:
+    """Two pieces holding no site, touching only each other (a split islet), stay as they are."""
+    labels = np.zeros((5, 9), dtype=np.int32)
+    labels[:, :3] = 1
+    labels[2, 6], labels[2, 7] = 2, 3
+    merged = t.merge_fragments(labels, np.array([2]), np.array([0]), rounds=3)  # odd: a swap would show
+    assert np.array_equal(merged, labels)
