@@ -213,7 +213,19 @@ def compute_app_data(inputs: Inputs) -> AppData:
         layers.update(legacy_layers_computed(inputs, legacy))
     else:
         layers.update(legacy_layers(inputs.boundaries, result.communes, config))
-    return AppData(layers=layers, report=result.report, sources=sources_table(inputs), config=config, villages=result.villages)
+    return AppData(layers=layers, report=result.report, sources=sources_table(inputs, stated=stated_dates(result.communes)), config=config, villages=result.villages)
+
+
+def stated_dates(communes: pd.DataFrame) -> dict[str, str]:
+    """Input → the as-of date the pipeline recorded for it, when it is not just a file date."""
+    dates = {}
+    for name in s.INPUTS:
+        column = s.as_of_column(name)
+        values = communes[column].dropna().astype(str) if column in communes else pd.Series(dtype=str)
+        stated = [v for v in values.unique() if v and "file date" not in v]
+        if stated:
+            dates[name] = max(stated)
+    return dates
 
 
 def legacy_layers_computed(inputs: Inputs, legacy: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
@@ -284,11 +296,15 @@ def legacy_layers(boundaries: Path, communes: gpd.GeoDataFrame, config: t.Config
     return out
 
 
-def sources_table(inputs: Inputs) -> pd.DataFrame:
-    """One row per input given: its kind, file name, as-of date and whether it is demo data."""
+def sources_table(inputs: Inputs, *, stated: dict[str, str] | None = None) -> pd.DataFrame:
+    """One row per input given: its kind, file name, as-of date and whether it is demo data.
+
+    ``stated`` holds the dates the pipeline read from the inputs themselves (a
+    table's report-date column, a raster's tag); other inputs get their file date.
+    """
     rows = []
     for kind, path in input_files(inputs).items():
-        as_of = None if kind == "boundaries" else input_as_of(path)
+        as_of = None if kind == "boundaries" else (stated or {}).get(kind) or input_as_of(path)
         rows.append({"input": kind, "file": path.name, "as_of": as_of, "demo": path.name.upper().startswith(DEMO_PREFIX)})
     return pd.DataFrame(rows, columns=["input", "file", "as_of", "demo"])
 

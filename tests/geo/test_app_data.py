@@ -60,3 +60,21 @@ def test_legacy_indicators_are_computed_on_imported_legacy_polygons(data_dir: Pa
     assert district[s.POP_TOTAL] == pytest.approx(3200) and district[s.DISTRICT_NAME] == "Huyện Lâm Bình"
     # The 2025 communes keep their approximate squares.
     assert data.layer("2025", "commune").set_index(s.COMMUNE_CODE).loc["02266", s.POP_TOTAL] == pytest.approx(1600)
+
+
+def test_the_data_page_shows_the_dates_the_inputs_state_not_their_file_dates(tmp_path: Path) -> None:
+    import pandas as pd
+
+    from geo import schema as s
+    from geo.app_data import sources_table, stated_dates
+    from geo.indicators import Inputs
+
+    communes = pd.DataFrame({s.as_of_column(s.FIBRE): ["2025-10-01", "2025-09-30", None], s.as_of_column(s.TEAMS_INPUT): ["2026-12-01 (file date)"] * 3})
+    stated = stated_dates(communes)
+    assert stated == {s.FIBRE: "2025-10-01"}
+    fibre, teams, boundaries = tmp_path / "fibre.csv", tmp_path / "teams.csv", tmp_path / "b.gpkg"
+    for path in (fibre, teams, boundaries):
+        path.write_text("x")
+    table = sources_table(Inputs(boundaries=boundaries, fibre=fibre, teams=teams), stated=stated).set_index("input")
+    assert table.loc[s.FIBRE, "as_of"] == "2025-10-01"
+    assert table.loc[s.TEAMS_INPUT, "as_of"].endswith("(file date)") and pd.isna(table.loc["boundaries", "as_of"])
