@@ -50,7 +50,13 @@ labels = {
     s.PCT_POP_4G: tr("ind_pct_pop_4g"), s.PCT_HOUSEHOLDS_FIBRE: tr("ind_pct_households_fibre"),
     s.FIBRE_TO_COMMUNE: tr("ind_fibre_to_commune"), s.PCT_VILLAGES_TEAM: tr("ind_pct_villages_team"), r.REASONS: tr("col_reasons"),
 }  # fmt: skip
-shown = ranked[[c for c in labels if c in ranked]].rename(columns=labels)
+# On screen people count whole people and households and read percentages to one decimal;
+# the downloads keep every digit.
+counts, shares = [r.POP_UNCOVERED, r.HOUSEHOLDS_NO_FIBRE], [s.PCT_POP_4G, s.PCT_HOUSEHOLDS_FIBRE, s.PCT_VILLAGES_TEAM]
+rounded = ranked.assign(
+    **{c: ranked[c].round(0).astype("Int64") for c in counts if c in ranked}, **{c: ranked[c].round(1) for c in shares if c in ranked}
+)
+shown = rounded[[c for c in labels if c in ranked]].rename(columns=labels)
 if ranked.empty:
     st.success(tr("none_uncovered"))
 else:

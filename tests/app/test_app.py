@@ -149,6 +149,9 @@ def test_uncovered_page_ranks_by_uncovered_population(app: AppTest) -> None:
     table = app.dataframe[0].value
     assert list(table["Mã xã"]) == UNCOVERED
     assert "cáp quang 50,0% hộ < 80%" in list(table["Lý do"])
+    people = table["Dân số chưa có 4G"].dropna()
+    shares = table["Hộ gia đình có cáp quang (%)"].dropna()
+    assert (people == people.round(0)).all() and (shares == shares.round(1)).all()
 
 
 def test_uncovered_page_follows_the_chosen_targets_and_province(app: AppTest) -> None:
