@@ -24,7 +24,7 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
     "page_data": {"vi": "Dữ liệu", "en": "Data"},
     "page_meeting": {"vi": "Chế độ họp", "en": "Meeting mode"},
     "data_error": {"vi": "Không đọc được dữ liệu: {error}", "en": "Cannot read the data: {error}"},
-    "loading": {"vi": "Đang tính các chỉ số (lần đầu khoảng 15 giây)…", "en": "Computing the indicators (about 15 s the first time)…"},
+    "loading": {"vi": "Đang tính các chỉ số (chỉ lần đầu, khoảng một phút)…", "en": "Computing the indicators (the first time only, about a minute)…"},
     "demo_banner": {
         "vi": "DỮ LIỆU MẪU (DEMO): số liệu phủ sóng, cáp quang và tổ công nghệ số là giả lập, chỉ để minh hoạ.",
         "en": "DEMO DATA: the coverage, fibre and team figures are simulated, for illustration only.",
