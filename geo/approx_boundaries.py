@@ -232,11 +232,21 @@ def _tessellate_communes(grid: t.Grid, mask: np.ndarray, sites: Sites, settings:
     province = pd.factorize(sites.communes[s.PROVINCE_CODE])[0]
     zones = np.concatenate([[-1], province])[labels]
     site_zones = np.where(anchor, -1, province[region])
+    before = labels
     labels, joined = t.connect_sites(
         labels, site_rows, site_cols, region + 1, max_reach=reach, zones=zones, site_zones=site_zones
     )
     del zones
-    keep = joined | anchor
+    # On a coarse grid corridors with no way round may run over every cell of a small commune:
+    # such a commune gets back the cells it had (on the 200 m grid of data/ this never happens).
+    # Giving cells back can empty a corridor-only commune in turn, so repeat; each round moves more
+    # cells back to where they were, so it ends with every commune present.
+    lost_any = np.zeros(0, dtype=labels.dtype)
+    while len(lost := np.setdiff1d(np.unique(before), np.unique(labels))):
+        restore = np.isin(before, lost)
+        labels[restore] = before[restore]
+        lost_any = np.union1d(lost_any, lost)
+    keep = joined | anchor | np.isin(region + 1, lost_any)
     main_rows, main_cols = t.main_piece_cells(labels, site_rows, site_cols)
     keep_rows, keep_cols = np.concatenate([site_rows[keep], main_rows]), np.concatenate([site_cols[keep], main_cols])
     return t.merge_fragments(labels, keep_rows, keep_cols)
