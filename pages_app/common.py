@@ -256,14 +256,15 @@ def show_map(
     large: bool = False,
     height: int = 700,
     key: str = "map",
+    view: IndicatorView | None = None,
 ) -> dict | None:
-    """Draw one indicator map; return what st_folium reports (only the clicked feature)."""
+    """Draw one indicator map (``view``: its classes, when the page has them already); return what st_folium reports."""
     from streamlit_folium import st_folium
 
     from layers.choropleth import MapStyle, build_indicator_map
 
     units, outlines = data.layer(scheme, level), data.layer(scheme, "province")
-    view = indicator_view(data, scheme=scheme, level=level, column=column, mode=mode, config=config)
+    view = view or indicator_view(data, scheme=scheme, level=level, column=column, mode=mode, config=config)
     style = MapStyle(
         tooltip_aliases=(tr("tip_name"), tr("tip_province"), tr(f"ind_{column}")),
         legend_note=as_of_text(data), highlight=highlight, large=large, height=height,
@@ -291,13 +292,14 @@ SHEETS: dict[str, tuple[str, str, str]] = {"pdf": ("a4", "application/pdf", "she
 
 
 def sheet_downloads(
-    data: Loaded, *, scheme: str, level: str, column: str, province: str, title: str, mode: str = "policy", key: str = "sheet"
+    data: Loaded, *, scheme: str, level: str, column: str, province: str, title: str, mode: str = "policy", key: str = "sheet",
+    view: IndicatorView | None = None,
 ) -> None:
     """One download button per print sheet of the map on screen, drawn only when clicked (matplotlib, 300 dpi)."""
     from layers.mapsheet import sheet_bytes
     from layers.view_sheet import view_sheet
 
-    view = indicator_view(data, scheme=scheme, level=level, column=column, mode=mode)
+    view = view or indicator_view(data, scheme=scheme, level=level, column=column, mode=mode)
     sheet = view_sheet(
         data.layer(scheme, level), data.layer(scheme, "province"), view, column=column, title=title,
         scheme=scheme, communes=data.layer(scheme, "commune"), province=province,

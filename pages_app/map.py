@@ -8,7 +8,7 @@ from geo import schema as s
 from layers.choropleth import indicators_of
 from layers.profile import commune_profile, profile_html
 from layers.search import search_communes
-from pages_app.common import banners, clicked_code, crosswalk, load, province_names, sheet_downloads, show_map, tr
+from pages_app.common import banners, clicked_code, crosswalk, indicator_view, load, province_names, sheet_downloads, show_map, tr
 
 data = load()
 with st.sidebar:
@@ -36,7 +36,9 @@ with st.sidebar:
     st.page_link("pages_app/meeting.py", label=tr("meeting_button"))
     st.subheader(tr("print_map"))
     title = f"{tr(f'ind_{column}')} — {choices[province]}"
-    sheet_downloads(data, scheme=scheme, level=level, column=column, province=province, title=title, mode=mode, key="map_sheet")
+    # Classified once per rerun, for the print sheet here and the map below.
+    view = indicator_view(data, scheme=scheme, level=level, column=column, mode=mode)
+    sheet_downloads(data, scheme=scheme, level=level, column=column, province=province, title=title, mode=mode, key="map_sheet", view=view)
 
 st.title(tr("map_title"))
 banners(data, scheme)
@@ -58,7 +60,7 @@ if query:
 
 left, right = st.columns([3, 1])
 with left:
-    result = show_map(data, scheme=scheme, level=level, column=column, province=province, mode=mode)
+    result = show_map(data, scheme=scheme, level=level, column=column, province=province, mode=mode, view=view)
 code = clicked_code(result)
 if code and level == "commune" and f"{scheme}/{code}" != st.session_state.get("last_click"):
     st.session_state["last_click"] = f"{scheme}/{code}"
