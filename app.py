@@ -2,7 +2,7 @@
 
 Run with ``streamlit run app.py``; to use another data folder,
 ``streamlit run app.py -- --data-dir PATH`` or ``VNCOVER_DATA_DIR=PATH``
-(precedence in ``geo.settings``). Works with no internet: the map's scripts
+(precedence in ``application.settings``). Works with no internet: the map's scripts
 are served by the app itself (``layers.offline``) and no basemap is loaded.
 
 Each page in ``pages_app/`` only reads widgets, calls library functions and
@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from layers.i18n import DEFAULT_LANG, LANG_NAMES, LANGS, text
+from application.i18n import DEFAULT_LANG, LANG_NAMES, LANGS, text
 
 st.set_page_config(page_title="Bản đồ hạ tầng số theo xã/phường", layout="wide")
 if "lang" not in st.session_state:
     st.session_state["lang"] = DEFAULT_LANG
 with st.sidebar:
-    lang = st.segmented_control(text("language"), list(LANGS), format_func=LANG_NAMES.__getitem__, key="lang")
+    lang = st.segmented_control(
+        text("language"), list(LANGS), format_func=LANG_NAMES.__getitem__, key="lang"
+    )
 lang = lang or DEFAULT_LANG
 pages = [
     st.Page("pages_app/map.py", title=text("page_map", lang), url_path="map", default=True),

@@ -38,7 +38,9 @@ def write_section(name: str, markdown: str, *, path: Path = BENCHMARKS_FILE) -> 
         The benchmarks file; ``BENCHMARKS.md`` at the project root by default.
     """
     if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
-        raise ValueError(f"benchmark section name {name!r} may only hold letters, digits, '-' and '_'")
+        raise ValueError(
+            f"benchmark section name {name!r} may only hold letters, digits, '-' and '_'"
+        )
     start, end = f"<!-- bench:{name}:start -->", f"<!-- bench:{name}:end -->"
     stamp = f"_Measured {dt.date.today().isoformat()} on {machine_summary()}._"
     section = f"{start}\n{markdown.rstrip()}\n\n{stamp}\n{end}"

@@ -31,8 +31,9 @@ import pandas as pd  # noqa: E402
 import shapely  # noqa: E402
 
 from bench._report import write_section  # noqa: E402
-from geo import approx_boundaries, register  # noqa: E402
+from builders import approx_boundaries  # noqa: E402
 from geo import schema as s  # noqa: E402
+from geo.reference import register  # noqa: E402
 
 SHARED_BOUNDARIES = PROJECT_ROOT.parent / "shared" / "data" / "boundaries" / "vn_2025_admin.gpkg"
 SHIPPED = PROJECT_ROOT / "data" / "boundaries" / s.BOUNDARIES_FILE
@@ -40,10 +41,14 @@ SHIPPED = PROJECT_ROOT / "data" / "boundaries" / s.BOUNDARIES_FILE
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--no-build", action="store_true", help="measure the shipped file without rebuilding it")
+    parser.add_argument(
+        "--no-build", action="store_true", help="measure the shipped file without rebuilding it"
+    )
     args = parser.parse_args(argv)
     if not SHARED_BOUNDARIES.is_file():
-        print(f"bench_boundaries: the real polygons are not available ({SHARED_BOUNDARIES} is absent); nothing measured")
+        print(
+            f"bench_boundaries: the real polygons are not available ({SHARED_BOUNDARIES} is absent); nothing measured"
+        )
         return 2
     ours, build = _ours(rebuild=not args.no_build)
     truth = _read_truth()
@@ -78,7 +83,9 @@ def _read_truth() -> gpd.GeoDataFrame:
 def _iou(candidate: gpd.GeoDataFrame, truth: gpd.GeoDataFrame) -> pd.Series:
     """IoU per commune_code present in both (0 where the candidate misses the commune)."""
     joined = truth.merge(
-        pd.DataFrame({s.COMMUNE_CODE: candidate[s.COMMUNE_CODE], "candidate": candidate.geometry.to_numpy()}),
+        pd.DataFrame(
+            {s.COMMUNE_CODE: candidate[s.COMMUNE_CODE], "candidate": candidate.geometry.to_numpy()}
+        ),
         on=s.COMMUNE_CODE,
         how="left",
     )
@@ -86,26 +93,40 @@ def _iou(candidate: gpd.GeoDataFrame, truth: gpd.GeoDataFrame) -> pd.Series:
     drawn = joined["candidate"].to_numpy()
     present = ~pd.isna(drawn)
     inter = np.zeros(len(joined))
-    inter[present] = shapely.area(shapely.intersection(real[present], drawn[present], grid_size=1.0))
-    union = shapely.area(real) + np.where(present, shapely.area(np.where(present, drawn, None)), 0) - inter
+    inter[present] = shapely.area(
+        shapely.intersection(real[present], drawn[present], grid_size=1.0)
+    )
+    union = (
+        shapely.area(real)
+        + np.where(present, shapely.area(np.where(present, drawn, None)), 0)
+        - inter
+    )
     return pd.Series(np.where(union > 0, inter / union, 0.0), index=joined[s.COMMUNE_CODE])
 
 
 def _voronoi_baseline(truth: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Voronoi cells of the official centroids, clipped to the real coastline (union of real communes)."""
     communes = register.read_communes_2025()
-    points = gpd.GeoSeries(gpd.points_from_xy(communes[s.LON], communes[s.LAT]), crs=s.WGS84).to_crs(s.VN_EQUAL_AREA)
+    points = gpd.GeoSeries(
+        gpd.points_from_xy(communes[s.LON], communes[s.LAT]), crs=s.WGS84
+    ).to_crs(s.VN_EQUAL_AREA)
     land = shapely.union_all(shapely.buffer(truth.geometry.to_numpy(), 0.5))
-    cells = shapely.get_parts(shapely.voronoi_polygons(shapely.MultiPoint(points.to_numpy()), extend_to=land.envelope))
+    cells = shapely.get_parts(
+        shapely.voronoi_polygons(shapely.MultiPoint(points.to_numpy()), extend_to=land.envelope)
+    )
     tree = shapely.STRtree(cells)
     owner = tree.query(points.to_numpy(), predicate="within")
     cell_of = pd.Series(owner[1], index=owner[0]).groupby(level=0).first()
     shapely.prepare(land)
     geometry = shapely.intersection(cells[cell_of.reindex(range(len(points))).to_numpy()], land)
-    return gpd.GeoDataFrame({s.COMMUNE_CODE: communes[s.COMMUNE_CODE]}, geometry=geometry, crs=s.VN_EQUAL_AREA)
+    return gpd.GeoDataFrame(
+        {s.COMMUNE_CODE: communes[s.COMMUNE_CODE]}, geometry=geometry, crs=s.VN_EQUAL_AREA
+    )
 
 
-def _markdown(ours: gpd.GeoDataFrame, iou_ours: pd.Series, iou_voronoi: pd.Series, build: dict[str, float]) -> str:
+def _markdown(
+    ours: gpd.GeoDataFrame, iou_ours: pd.Series, iou_voronoi: pd.Series, build: dict[str, float]
+) -> str:
     official = ours[s.AREA_KM2_OFFICIAL]
     ratio = (ours.geometry.area / 1e6 / official)[official > 0]
     lines = [
@@ -116,7 +137,9 @@ def _markdown(ours: gpd.GeoDataFrame, iou_ours: pd.Series, iou_voronoi: pd.Serie
         "| method | median IoU | p25 | p75 | share IoU ≥ 0.5 |",
         "|---|---|---|---|---|",
         _iou_row("ours (area-calibrated power diagram, `data/boundaries`)", iou_ours),
-        _iou_row("baseline: Voronoi of official centroids clipped to the real coastline", iou_voronoi),
+        _iou_row(
+            "baseline: Voronoi of official centroids clipped to the real coastline", iou_voronoi
+        ),
         "",
         f"- drawn area within ±30% of the official area: {((ratio - 1).abs() <= 0.30).mean():.1%} "
         f"of communes (within ±10%: {((ratio - 1).abs() <= 0.10).mean():.1%})",

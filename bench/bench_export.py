@@ -20,16 +20,19 @@ ROOT = Path(__file__).resolve().parent.parent
 COLUMN = s.PCT_HOUSEHOLDS_FIBRE
 
 
-def _timed(run) -> float:  # noqa: ANN001 - any callable
+def _timed(run) -> float:
     start = time.perf_counter()
     run()
     return time.perf_counter() - start
 
 
 def _indicators(folder: Path) -> Path:
-    from geo.indicators import Inputs, build_indicators, write_indicators
+    from geo.indicators.build import Inputs, build_indicators, write_indicators
 
-    gpkg, _ = write_indicators(build_indicators(Inputs(boundaries=ROOT / "data" / "boundaries" / s.BOUNDARIES_FILE)), folder / "ind.gpkg")
+    gpkg, _ = write_indicators(
+        build_indicators(Inputs(boundaries=ROOT / "data" / "boundaries" / s.BOUNDARIES_FILE)),
+        folder / "ind.gpkg",
+    )
     return gpkg
 
 
@@ -43,13 +46,35 @@ def main(argv: list[str]) -> int:
         rows = []
         for fmt in export.FORMATS:
             path = out / f"communes.{fmt}"
-            seconds = _timed(lambda: export.write_export(frame, path, fmt=fmt, metadata=metadata))
+            seconds = _timed(
+                lambda path=path, fmt=fmt: export.write_export(
+                    frame, path, fmt=fmt, metadata=metadata
+                )
+            )
             rows.append((fmt, seconds, path.stat().st_size))
         html = out / "communes.html"
-        rows.append(("html (offline map)", _timed(lambda: html_export.write_html(frame, html, column=COLUMN, metadata=metadata)), html.stat().st_size))
+        rows.append(
+            (
+                "html (offline map)",
+                _timed(
+                    lambda: html_export.write_html(frame, html, column=COLUMN, metadata=metadata)
+                ),
+                html.stat().st_size,
+            )
+        )
         for fmt, dpi in (("png", 300), ("pdf", 300)):
             path = out / f"sheet.{fmt}"
-            rows.append((f"{fmt} map sheet, A4 {dpi} dpi, whole country", _timed(lambda: mapsheet.write_mapsheet_from_gpkg(ind, path, column=COLUMN, dpi=dpi)), path.stat().st_size))
+            rows.append(
+                (
+                    f"{fmt} map sheet, A4 {dpi} dpi, whole country",
+                    _timed(
+                        lambda path=path, dpi=dpi: mapsheet.write_mapsheet_from_gpkg(
+                            ind, path, column=COLUMN, dpi=dpi
+                        )
+                    ),
+                    path.stat().st_size,
+                )
+            )
         pdf = out / "atlas.pdf"
         pages: list[int] = []
         seconds = _timed(lambda: pages.append(atlas.write_atlas(ind, pdf, column=COLUMN)))

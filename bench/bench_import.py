@@ -43,14 +43,16 @@ def run_one(path: Path, layer: str, out: Path) -> dict[str, object]:
     """Import and write one file in this process; return the measurements."""
     import geopandas as gpd
 
-    from geo.import_boundaries import ImportOptions, import_boundaries, write_import
+    from geo.importing.import_boundaries import ImportOptions, import_boundaries, write_import
 
     start = time.perf_counter()
     result = import_boundaries(path, options=ImportOptions(layer=layer))
     imported = time.perf_counter()
     write_import(result, out)
     written = time.perf_counter()
-    source = gpd.read_file(path, layer=layer, columns=["commune_code"], ignore_geometry=True)["commune_code"]
+    source = gpd.read_file(path, layer=layer, columns=["commune_code"], ignore_geometry=True)[
+        "commune_code"
+    ]
     has_code = source.notna().to_numpy()
     same = (result.report["commune_code"].to_numpy() == source.to_numpy()) & has_code
     return {
@@ -69,7 +71,14 @@ def run_one(path: Path, layer: str, out: Path) -> dict[str, object]:
 def measure(path: Path, layer: str) -> dict[str, object]:
     """Run :func:`run_one` in a fresh interpreter and parse its JSON line."""
     with tempfile.TemporaryDirectory() as folder:
-        command = [sys.executable, __file__, "--one", str(path), layer, str(Path(folder) / "out.gpkg")]
+        command = [
+            sys.executable,
+            __file__,
+            "--one",
+            str(path),
+            layer,
+            str(Path(folder) / "out.gpkg"),
+        ]
         done = subprocess.run(command, capture_output=True, text=True, check=True, cwd=PROJECT_ROOT)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -87,8 +96,12 @@ def to_markdown(rows: list[tuple[str, dict[str, object]]]) -> str:
             f"| {name} | {m['features']:,} | {m['matched']:,} ({100 * m['matched'] / m['features']:.1f}%) | {coded} "
             f"| {m['import_s']:.1f} s | {m['write_s']:.1f} s | {m['peak_mb']:.0f} MB |"
         )
-    lines += ["", "Each import ran in its own process (peak = `ru_maxrss`). No commune was matched twice: "
-              + ", ".join(f"{n}: {'yes' if m['unique'] else 'NO'}" for n, m in rows) + "."]
+    lines += [
+        "",
+        "Each import ran in its own process (peak = `ru_maxrss`). No commune was matched twice: "
+        + ", ".join(f"{n}: {'yes' if m['unique'] else 'NO'}" for n, m in rows)
+        + ".",
+    ]
     for name, m in rows:
         lines += ["", f"`{name}` summary:", "", "```", *m["summary"], "```"]
     return "\n".join(lines)

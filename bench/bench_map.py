@@ -48,11 +48,13 @@ def _seconds(run: Callable[[], object]) -> tuple[float, object]:
 
 def _default_layers() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """The app's 2025 communes and provinces with indicators, computed from the embedded default data."""
-    from geo.app_data import discover_inputs, load_app_data
-    from geo.boundaries import boundaries_file
+    from application.app_data import discover_inputs, load_app_data
+    from geo.reading.boundaries import boundaries_file
 
     data_dir = ROOT / "data"
-    data = load_app_data(discover_inputs(data_dir, boundaries_file(data_dir / "boundaries" / s.BOUNDARIES_FILE)))
+    data = load_app_data(
+        discover_inputs(data_dir, boundaries_file(data_dir / "boundaries" / s.BOUNDARIES_FILE))
+    )
     return data.layer(s.VINTAGE_2025, "commune"), data.layer(s.VINTAGE_2025, "province")
 
 
@@ -65,30 +67,49 @@ def _real_layers(default_communes: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, 
     return communes, provinces
 
 
-def _app_map(units, outlines, column: str, province: str) -> str:  # noqa: ANN001 (UnitLayer)
+def _app_map(units, outlines, column: str, province: str) -> str:
     """One rerun of the map page: classify, build, render (what st_folium is handed)."""
-    from geo import targets as t
+    from application.i18n import indicator_texts
+    from geo.indicators import targets as t
     from layers.choropleth import MAP_INDICATORS, MapStyle, build_indicator_map, view_indicator
-    from layers.i18n import indicator_texts
     from layers.offline import local_assets
 
     indicator = next(i for i in MAP_INDICATORS if i.column == column)
     target = t.read_config().threshold_pct(indicator.target)
-    view = view_indicator(units.table, indicator, title=column, texts=indicator_texts("vi"), target_pct=target)
-    m = build_indicator_map(units, outlines, view.classification, view.values, view.texts, assets=local_assets(), province_code=province, style=MapStyle())
+    view = view_indicator(
+        units.table, indicator, title=column, texts=indicator_texts("vi"), target_pct=target
+    )
+    m = build_indicator_map(
+        units,
+        outlines,
+        view.classification,
+        view.values,
+        view.texts,
+        assets=local_assets(),
+        province_code=province,
+        style=MapStyle(),
+    )
     return m.get_root().render()
 
 
 def _naive_map(communes: gpd.GeoDataFrame, column: str) -> str:
     """The usual first attempt: folium.Choropleth of the full polygons with a tooltip, CDN assets and tiles."""
-    frame = communes[[s.COMMUNE_CODE, s.COMMUNE_NAME, s.PROVINCE_NAME, column, communes.geometry.name]]
+    frame = communes[
+        [s.COMMUNE_CODE, s.COMMUNE_NAME, s.PROVINCE_NAME, column, communes.geometry.name]
+    ]
     m = folium.Map(location=(16.0, 106.0), zoom_start=5)
     choropleth = folium.Choropleth(
-        geo_data=frame.to_json(), data=frame, columns=[s.COMMUNE_CODE, column],
-        key_on=f"feature.properties.{s.COMMUNE_CODE}", fill_color="YlGnBu", nan_fill_color="#9e9e9e",
-    )  # fmt: skip
+        geo_data=frame.to_json(),
+        data=frame,
+        columns=[s.COMMUNE_CODE, column],
+        key_on=f"feature.properties.{s.COMMUNE_CODE}",
+        fill_color="YlGnBu",
+        nan_fill_color="#9e9e9e",
+    )
     choropleth.add_to(m)
-    folium.GeoJsonTooltip(fields=[s.COMMUNE_NAME, s.PROVINCE_NAME, column]).add_to(choropleth.geojson)
+    folium.GeoJsonTooltip(fields=[s.COMMUNE_NAME, s.PROVINCE_NAME, column]).add_to(
+        choropleth.geojson
+    )
     return m.get_root().render()
 
 
@@ -107,15 +128,25 @@ def measure(name: str, communes: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame) 
     outlines = prepare_units(provinces, "province", tolerances=TOLERANCES["2025/province"])
     prepare = time.perf_counter() - start
     numeric = communes[s.PCT_POP_4G].astype(float)  # the naive map cannot colour a yes/no column
-    naive_seconds, naive_page = _seconds(lambda: _naive_map(communes.assign(**{s.PCT_POP_4G: numeric}), s.PCT_POP_4G))
-    rows = [f"| {name} | naive `folium.Choropleth`, whole country | {_fmt_sizes(naive_page)} | {naive_seconds:.2f} s |"]
+    naive_seconds, naive_page = _seconds(
+        lambda: _naive_map(communes.assign(**{s.PCT_POP_4G: numeric}), s.PCT_POP_4G)
+    )
+    rows = [
+        f"| {name} | naive `folium.Choropleth`, whole country | {_fmt_sizes(naive_page)} | {naive_seconds:.2f} s |"
+    ]
     for column in INDICATORS:
         seconds, page = _seconds(lambda column=column: _app_map(units, outlines, column, ""))
-        rows.append(f"| {name} | app, whole country, `{column}` | {_fmt_sizes(page)} | {seconds:.2f} s |")
+        rows.append(
+            f"| {name} | app, whole country, `{column}` | {_fmt_sizes(page)} | {seconds:.2f} s |"
+        )
     for code, province in PROVINCES.items():
         seconds, page = _seconds(lambda code=code: _app_map(units, outlines, s.PCT_POP_4G, code))
-        rows.append(f"| {name} | app, {province} ({code}), `pct_pop_4g` | {_fmt_sizes(page)} | {seconds:.2f} s |")
-    rows.append(f"| {name} | app, preparing both layers once (cached per data set) | — | {prepare:.2f} s |")
+        rows.append(
+            f"| {name} | app, {province} ({code}), `pct_pop_4g` | {_fmt_sizes(page)} | {seconds:.2f} s |"
+        )
+    rows.append(
+        f"| {name} | app, preparing both layers once (cached per data set) | — | {prepare:.2f} s |"
+    )
     return rows
 
 

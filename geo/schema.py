@@ -42,9 +42,13 @@ BBOX_NORTH: Final = "bbox_north"
 # Derived attributes of the embedded approximate boundaries.
 AREA_KM2: Final = "area_km2"  # area of the polygon as drawn (equal-area projection)
 N_COMMUNES: Final = "n_communes"  # 2025 communes in a province (provinces_2025 layer)
-N_LEGACY_COMMUNES: Final = "n_legacy_communes"  # legacy communes that merged (wholly or partly) into a 2025 commune
+N_LEGACY_COMMUNES: Final = (
+    "n_legacy_communes"  # legacy communes that merged (wholly or partly) into a 2025 commune
+)
 APPROXIMATE: Final = "approximate"  # True when the polygon is generated, not surveyed
-NEW_COMMUNE_CODES: Final = "new_commune_codes"  # ";"-joined 2025 communes a legacy commune feeds (communes_legacy layer)
+NEW_COMMUNE_CODES: Final = (
+    "new_commune_codes"  # ";"-joined 2025 communes a legacy commune feeds (communes_legacy layer)
+)
 
 # Legacy -> 2025 crosswalk.
 LEGACY_COMMUNE_CODE: Final = "legacy_commune_code"
@@ -80,14 +84,20 @@ LAYER_PROVINCES: Final = "provinces"
 POP_TOTAL: Final = "pop_total"  # people living in the unit (population raster, area-weighted)
 POP_COVERED_4G: Final = "pop_covered_4g"  # of those, people living where 4G is predicted/measured
 PCT_POP_4G: Final = "pct_pop_4g"
-AREA_COVERED_4G_KM2: Final = "area_covered_4g_km2"  # km² of the unit with 4G (numerator of pct_area_4g)
-AREA_OBSERVED_KM2: Final = "area_observed_km2"  # km² of the unit inside the coverage data (denominator)
+AREA_COVERED_4G_KM2: Final = (
+    "area_covered_4g_km2"  # km² of the unit with 4G (numerator of pct_area_4g)
+)
+AREA_OBSERVED_KM2: Final = (
+    "area_observed_km2"  # km² of the unit inside the coverage data (denominator)
+)
 PCT_AREA_4G: Final = "pct_area_4g"
 HOUSEHOLDS: Final = "households"
 HOUSEHOLDS_FIBRE: Final = "households_fibre"  # households able to subscribe to fibre broadband
 PCT_HOUSEHOLDS_FIBRE: Final = "pct_households_fibre"
 FIBRE_TO_COMMUNE: Final = "fibre_to_commune"  # bool: fibre reaches the commune
-COMMUNES_WITH_FIBRE: Final = "communes_with_fibre"  # count of fibre_to_commune (districts, provinces)
+COMMUNES_WITH_FIBRE: Final = (
+    "communes_with_fibre"  # count of fibre_to_commune (districts, provinces)
+)
 COMMUNES_FIBRE_KNOWN: Final = "communes_fibre_known"  # communes whose fibre_to_commune is known
 PCT_COMMUNES_FIBRE: Final = "pct_communes_fibre"
 VILLAGES: Final = "villages"
@@ -118,8 +128,12 @@ def as_of_column(name: str) -> str:
 
 
 # Vintage conversion of tables (legacy <-> 2025), recorded per target unit.
-CONVERSION_METHOD: Final = "conversion_method"  # "direct", "population-weighted", "area-weighted", "equal-shares"
-CONVERSION_WEIGHTS: Final = "conversion_weights"  # "source:weight;..." for the units that were shared out
+CONVERSION_METHOD: Final = (
+    "conversion_method"  # "direct", "population-weighted", "area-weighted", "equal-shares"
+)
+CONVERSION_WEIGHTS: Final = (
+    "conversion_weights"  # "source:weight;..." for the units that were shared out
+)
 WEIGHT: Final = "weight"  # share of a source unit that goes to a target unit, in [0, 1]
 
 # Table rows before they are rolled up to communes.

@@ -20,12 +20,20 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from geo import schema as s
-from geo import targets as t
-from geo._atomic import atomic_path
 from geo.errors import InputError
+from geo.indicators import targets as t
+from geo.reading.atomic import atomic_path
 from layers.classify import format_number
 from layers.export import ExportMetadata, column_info, read_indicator_layer
-from layers.mapsheet import MARK_COLOR, RC, SIZES, Sheet, draw_inset, indicator_classification, render_sheet
+from layers.mapsheet import (
+    MARK_COLOR,
+    RC,
+    SIZES,
+    Sheet,
+    draw_inset,
+    indicator_classification,
+    render_sheet,
+)
 
 #: Summary columns: indicator, its target in the config, header.
 SUMMARY: Final = (
@@ -38,17 +46,29 @@ REACHED, MISSED, UNKNOWN = "Đạt", "Chưa đạt", "—"
 
 def target_status(provinces: pd.DataFrame, config: t.Config) -> pd.DataFrame:
     """One row per province: its indicators and, per enabled target, Đạt / Chưa đạt / — (unknown)."""
-    rows = pd.DataFrame({"Mã": provinces[s.PROVINCE_CODE].astype(str), "Tỉnh/thành phố": provinces[s.PROVINCE_NAME]})
+    rows = pd.DataFrame(
+        {"Mã": provinces[s.PROVINCE_CODE].astype(str), "Tỉnh/thành phố": provinces[s.PROVINCE_NAME]}
+    )
     if s.N_COMMUNES in provinces:
-        rows["Số xã"] = provinces[s.N_COMMUNES].map(lambda v: "" if pd.isna(v) else format_number(v))
+        rows["Số xã"] = provinces[s.N_COMMUNES].map(
+            lambda v: "" if pd.isna(v) else format_number(v)
+        )
     for column, name, header in SUMMARY:
-        values = pd.to_numeric(provinces.get(column, pd.Series(np.nan, index=provinces.index)), errors="coerce")
+        values = pd.to_numeric(
+            provinces.get(column, pd.Series(np.nan, index=provinces.index)), errors="coerce"
+        )
         target = config.target(name)
         rows[header] = values.map(lambda v: UNKNOWN if pd.isna(v) else format_number(v, decimals=1))
         if target.enabled and target.min_pct is not None:
-            rows[f"≥ {format_number(target.min_pct)}%"] = values.map(lambda v, m=target.min_pct: UNKNOWN if pd.isna(v) else (REACHED if v >= m else MISSED))
+            rows[f"≥ {format_number(target.min_pct)}%"] = values.map(
+                lambda v, m=target.min_pct: (
+                    UNKNOWN if pd.isna(v) else (REACHED if v >= m else MISSED)
+                )
+            )
     if s.N_UNCOVERED in provinces:
-        rows["Xã chưa đạt"] = provinces[s.N_UNCOVERED].map(lambda v: UNKNOWN if pd.isna(v) else format_number(v))
+        rows["Xã chưa đạt"] = provinces[s.N_UNCOVERED].map(
+            lambda v: UNKNOWN if pd.isna(v) else format_number(v)
+        )
     return rows.reset_index(drop=True)
 
 
@@ -58,13 +78,36 @@ def cover_page(metadata: ExportMetadata, column: str, *, pages: int) -> Figure:
     info = column_info(column)
     fig.text(0.06, 0.88, "Tập bản đồ hạ tầng số", fontsize=28, fontweight="bold")
     fig.text(0.06, 0.80, f"{info.header}" + (f" ({info.unit})" if info.unit else ""), fontsize=16)
-    fig.text(0.06, 0.75, f"{metadata.title} · đơn vị hành chính {metadata.scheme} · {pages} trang · lập ngày {metadata.created}", fontsize=11, color="#333333")
-    marks = [m for m, on in (("SỐ LIỆU MINH HOẠ (DEMO) — không phải số liệu thật", metadata.demo), ("RANH GIỚI GẦN ĐÚNG — không dùng cho mục đích pháp lý", metadata.approximate_boundaries)) if on]
+    fig.text(
+        0.06,
+        0.75,
+        f"{metadata.title} · đơn vị hành chính {metadata.scheme} · {pages} trang · lập ngày {metadata.created}",
+        fontsize=11,
+        color="#333333",
+    )
+    marks = [
+        m
+        for m, on in (
+            ("SỐ LIỆU MINH HOẠ (DEMO) — không phải số liệu thật", metadata.demo),
+            (
+                "RANH GIỚI GẦN ĐÚNG — không dùng cho mục đích pháp lý",
+                metadata.approximate_boundaries,
+            ),
+        )
+        if on
+    ]
     for i, mark in enumerate(marks):
         fig.text(0.06, 0.66 - i * 0.05, mark, fontsize=12, fontweight="bold", color=MARK_COLOR)
-    sources = [f"• {k}: {v}" + (f" (ngày {metadata.as_of[k]})" if k in metadata.as_of else "") for k, v in metadata.sources.items()] or ["• chưa có số liệu"]
-    fig.text(0.06, 0.52, "Nguồn số liệu:\n" + "\n".join(sources), fontsize=10, va="top", linespacing=1.5)
-    fig.text(0.06, 0.08, textwrap.fill(metadata.licence, 80), fontsize=7.5, color="#555555", va="bottom")
+    sources = [
+        f"• {k}: {v}" + (f" (ngày {metadata.as_of[k]})" if k in metadata.as_of else "")
+        for k, v in metadata.sources.items()
+    ] or ["• chưa có số liệu"]
+    fig.text(
+        0.06, 0.52, "Nguồn số liệu:\n" + "\n".join(sources), fontsize=10, va="top", linespacing=1.5
+    )
+    fig.text(
+        0.06, 0.08, textwrap.fill(metadata.licence, 80), fontsize=7.5, color="#555555", va="bottom"
+    )
     draw_inset(fig.add_axes((0.64, 0.08, 0.33, 0.62)), extent=None)
     return fig
 
@@ -75,11 +118,19 @@ def summary_page(table: pd.DataFrame, *, title: str) -> Figure:
     fig.text(0.04, 0.955, title, fontsize=15, fontweight="bold", va="top")
     ax = fig.add_axes((0.04, 0.03, 0.92, 0.87))
     ax.set_axis_off()
-    widths = [0.22 if c == "Tỉnh/thành phố" else 0.78 / (len(table.columns) - 1) for c in table.columns]
-    cells = ax.table(cellText=table.to_numpy(), colLabels=list(table.columns), colWidths=widths, cellLoc="center", bbox=(0.0, 0.0, 1.0, 1.0))
+    widths = [
+        0.22 if c == "Tỉnh/thành phố" else 0.78 / (len(table.columns) - 1) for c in table.columns
+    ]
+    cells = ax.table(
+        cellText=table.to_numpy(),
+        colLabels=list(table.columns),
+        colWidths=widths,
+        cellLoc="center",
+        bbox=(0.0, 0.0, 1.0, 1.0),
+    )
     cells.auto_set_font_size(False)
     cells.set_fontsize(7.5 if len(table) > 25 else 9)
-    for (row, col), cell in cells.get_celld().items():
+    for (row, _col), cell in cells.get_celld().items():
         cell.set_edgecolor("#bbbbbb")
         if row == 0:
             cell.set_text_props(fontweight="bold")
@@ -89,7 +140,13 @@ def summary_page(table: pd.DataFrame, *, title: str) -> Figure:
     return fig
 
 
-def write_atlas(path: str | os.PathLike[str], out: str | os.PathLike[str], *, column: str, province: str | None = None) -> int:
+def write_atlas(
+    path: str | os.PathLike[str],
+    out: str | os.PathLike[str],
+    *,
+    column: str,
+    province: str | None = None,
+) -> int:
     """Write the atlas PDF atomically; return the number of pages.
 
     Parameters
@@ -106,12 +163,27 @@ def write_atlas(path: str | os.PathLike[str], out: str | os.PathLike[str], *, co
     communes, metadata = read_indicator_layer(path)
     provinces, _ = read_indicator_layer(path, level="province")
     if column not in communes:
-        raise InputError(f"--indicator {column!r} is not a column of the commune layer of {path}; columns: {sorted(communes.columns.drop('geometry'))}")
+        raise InputError(
+            f"--indicator {column!r} is not a column of the commune layer of {path}; columns: {sorted(communes.columns.drop('geometry'))}"
+        )
     classification = indicator_classification(communes[column], column)
-    sheets = _sheets(communes, provinces, column=column, classification=classification, metadata=metadata, province=province)
-    table = target_status(provinces, t.read_config(None))  # the targets of the default config (the file records only its name)
+    sheets = _sheets(
+        communes,
+        provinces,
+        column=column,
+        classification=classification,
+        metadata=metadata,
+        province=province,
+    )
+    table = target_status(
+        provinces, t.read_config(None)
+    )  # the targets of the default config (the file records only its name)
     out = Path(out)
-    with matplotlib.rc_context(RC), atomic_path(out) as temporary, PdfPages(temporary, metadata={"Title": f"Tập bản đồ: {column_info(column).header}"}) as pdf:
+    with (
+        matplotlib.rc_context(RC),
+        atomic_path(out) as temporary,
+        PdfPages(temporary, metadata={"Title": f"Tập bản đồ: {column_info(column).header}"}) as pdf,
+    ):
         pdf.savefig(cover_page(metadata, column, pages=len(sheets) + 2))
         pdf.savefig(summary_page(table, title="Tình trạng đạt mục tiêu theo tỉnh/thành phố"))
         for sheet in sheets:
@@ -119,13 +191,35 @@ def write_atlas(path: str | os.PathLike[str], out: str | os.PathLike[str], *, co
     return len(sheets) + 2
 
 
-def _sheets(communes: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame, *, column: str, classification: object, metadata: ExportMetadata, province: str | None) -> list[Sheet]:
+def _sheets(
+    communes: gpd.GeoDataFrame,
+    provinces: gpd.GeoDataFrame,
+    *,
+    column: str,
+    classification: object,
+    metadata: ExportMetadata,
+    province: str | None,
+) -> list[Sheet]:
     names = dict(zip(provinces[s.PROVINCE_CODE].astype(str), provinces[s.PROVINCE_NAME]))
-    common = {"column": column, "classification": classification, "metadata": metadata, "context": provinces}
+    common = {
+        "column": column,
+        "classification": classification,
+        "metadata": metadata,
+        "context": provinces,
+    }
     if province is None:
-        return [Sheet(units=communes, title=names[code], focus=code, **common) for code in sorted(names)]  # type: ignore[arg-type]
+        return [
+            Sheet(units=communes, title=names[code], focus=code, **common) for code in sorted(names)
+        ]  # type: ignore[arg-type]
     code = str(province).zfill(s.PROVINCE_CODE_WIDTH)
     if code not in names:
-        raise InputError(f"--province {province!r} is not in the layer; known codes: {sorted(names)}")
+        raise InputError(
+            f"--province {province!r} is not in the layer; known codes: {sorted(names)}"
+        )
     rows = communes[communes[s.PROVINCE_CODE].astype(str) == code].sort_values(s.COMMUNE_CODE)
-    return [Sheet(units=rows.iloc[[i]], title=f"{rows[s.COMMUNE_NAME].iloc[i]} ({names[code]})", **common) for i in range(len(rows))]  # type: ignore[arg-type]
+    return [
+        Sheet(
+            units=rows.iloc[[i]], title=f"{rows[s.COMMUNE_NAME].iloc[i]} ({names[code]})", **common
+        )
+        for i in range(len(rows))
+    ]  # type: ignore[arg-type]

@@ -34,7 +34,7 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from geo import schema
-from geo.boundaries import simplify_coverage
+from geo.reading.boundaries import simplify_coverage
 from layers.classify import (
     POLICY,
     POLICY_SHARES,
@@ -79,7 +79,10 @@ def _escape_text(value: object) -> str:
 def _features(gdf: gpd.GeoDataFrame, ids: pd.Series) -> tuple[dict[str, Any], ...]:
     """GeoJSON features with ``id`` = unit code and no properties (the map adds them per view)."""
     geometries = [shapely.geometry.mapping(g) if g is not None else None for g in gdf.geometry]
-    return tuple({"type": "Feature", "id": str(i), "properties": {}, "geometry": g} for i, g in zip(ids, geometries))
+    return tuple(
+        {"type": "Feature", "id": str(i), "properties": {}, "geometry": g}
+        for i, g in zip(ids, geometries)
+    )
 
 
 class MetricScale(MacroElement):
@@ -138,7 +141,9 @@ class UnitLayer:
         if not province_code:
             return np.ones(len(self.table), dtype=bool)
         if province_code not in self.bounds:
-            raise KeyError(f"unknown province code {province_code!r}; known: {sorted(k for k in self.bounds if k)}")
+            raise KeyError(
+                f"unknown province code {province_code!r}; known: {sorted(k for k in self.bounds if k)}"
+            )
         return (self.table[schema.PROVINCE_CODE] == province_code).to_numpy()
 
 
@@ -154,7 +159,7 @@ def prepare_units(
     Parameters
     ----------
     gdf
-        A layer of ``geo.app_data.AppData`` (WGS 84) with the level's code and name columns.
+        A layer of ``application.app_data.AppData`` (WGS 84) with the level's code and name columns.
     level
         ``"commune"``, ``"district"`` or ``"province"``.
     tolerances
@@ -170,7 +175,9 @@ def prepare_units(
     bounds: dict[str, Bounds] = {"": _bounds(gdf.total_bounds)}
     for province, group in gdf.groupby(schema.PROVINCE_CODE):
         bounds[str(province)] = _bounds(group.total_bounds)
-    coarse, fine = (simplify_coverage(gdf, tol, precision=dec) for tol, dec in zip(tolerances, decimals))
+    coarse, fine = (
+        simplify_coverage(gdf, tol, precision=dec) for tol, dec in zip(tolerances, decimals)
+    )
     return UnitLayer(
         level=level,
         coarse=_features(coarse, table[UNIT_CODE]),
@@ -247,18 +254,28 @@ def build_indicator_map(
     table = units.table.loc[selected]
     classes = classification.assign(pd.Series(values).to_numpy()[selected])
     colors = {code: classification.color(int(i)) for code, i in zip(table[UNIT_CODE], classes)}
-    m = folium.Map(location=(16.0, 106.0), zoom_start=5, tiles=None, height=style.height, zoom_snap=0.25)
+    m = folium.Map(
+        location=(16.0, 106.0), zoom_start=5, tiles=None, height=style.height, zoom_snap=0.25
+    )
     use_local_assets(m, assets)
     if style.large:
         m.get_root().header.add_child(folium.Element(_LARGE_CSS), name="vn_large_text")
     MetricScale().add_to(m)
     texts = [t for t, keep in zip(value_texts, selected) if keep]
-    _units_layer(units, selected, table, texts, colors, province_code=province_code, style=style).add_to(m)
+    _units_layer(
+        units, selected, table, texts, colors, province_code=province_code, style=style
+    ).add_to(m)
     _outline_layer(outlines, province_code).add_to(m)
     counts = {i: int((classes == i).sum()) for i in {*range(len(classification.labels)), -1}}
-    LegendControl(legend_html(classification, counts=counts, note=style.legend_note), position="topright").add_to(m)
+    LegendControl(
+        legend_html(classification, counts=counts, note=style.legend_note), position="topright"
+    ).add_to(m)
     south, west, north, east = units.bounds.get(province_code, units.bounds[""])
-    m.fit_bounds([[south, west], [north, east]], padding_top_left=(10, 10), padding_bottom_right=(LEGEND_WIDTH_PX, 10))
+    m.fit_bounds(
+        [[south, west], [north, east]],
+        padding_top_left=(10, 10),
+        padding_bottom_right=(LEGEND_WIDTH_PX, 10),
+    )
     return check_offline(m)
 
 
@@ -281,24 +298,53 @@ def _units_layer(
 ) -> folium.GeoJson:
     source = units.fine if province_code else units.coarse
     features = [
-        {**f, "properties": {PROP_NAME: _escape_text(n), PROP_PROVINCE: _escape_text(p), PROP_VALUE: html.escape(v)}}
+        {
+            **f,
+            "properties": {
+                PROP_NAME: _escape_text(n),
+                PROP_PROVINCE: _escape_text(p),
+                PROP_VALUE: html.escape(v),
+            },
+        }
         for f, n, p, v in zip(
-            (f for f, keep in zip(source, selected) if keep), table[UNIT_NAME], table[schema.PROVINCE_NAME], texts
+            (f for f, keep in zip(source, selected) if keep),
+            table[UNIT_NAME],
+            table[schema.PROVINCE_NAME],
+            texts,
         )
     ]
-    fields = [PROP_NAME, PROP_VALUE] if units.level == "province" else [PROP_NAME, PROP_PROVINCE, PROP_VALUE]
+    fields = (
+        [PROP_NAME, PROP_VALUE]
+        if units.level == "province"
+        else [PROP_NAME, PROP_PROVINCE, PROP_VALUE]
+    )
     name_alias, province_alias, value_alias = style.tooltip_aliases
-    aliases = [name_alias, value_alias] if units.level == "province" else [name_alias, province_alias, value_alias]
+    aliases = (
+        [name_alias, value_alias]
+        if units.level == "province"
+        else [name_alias, province_alias, value_alias]
+    )
     fine = bool(province_code) or units.level != "commune"
-    line = {"color": "#4d4d4d", "weight": 0.6 if fine else 0.25, "opacity": 0.8, "fillOpacity": 0.85}
+    line = {
+        "color": "#4d4d4d",
+        "weight": 0.6 if fine else 0.25,
+        "opacity": 0.8,
+        "fillOpacity": 0.85,
+    }
     bold = {"color": "#000000", "weight": 2.5, "opacity": 1.0, "fillOpacity": 0.95}
     highlight = style.highlight
     return folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
         name="units",
-        style_function=lambda f: {**line, **(bold if f["id"] in highlight else {}), "fillColor": colors[f["id"]]},
+        style_function=lambda f: {
+            **line,
+            **(bold if f["id"] in highlight else {}),
+            "fillColor": colors[f["id"]],
+        },
         highlight_function=lambda f: {"weight": 3, "color": "#000000", "fillOpacity": 0.95},
-        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[html.escape(a) for a in aliases], sticky=True),
+        tooltip=folium.GeoJsonTooltip(
+            fields=fields, aliases=[html.escape(a) for a in aliases], sticky=True
+        ),
     )
 
 
@@ -332,11 +378,11 @@ class MapIndicator:
     ----------
     column
         Column of the indicator layers (``geo.schema``); also the key of its
-        label in ``layers.i18n`` (``"ind_<column>"``).
+        label in ``application.i18n`` (``"ind_<column>"``).
     kind
         ``"pct"`` (0–100), ``"count"`` or ``"flag"`` (yes/no).
     target
-        Name of the target (``geo.targets``) a percentage is read against, if any.
+        Name of the target (``geo.indicators.targets``) a percentage is read against, if any.
     """
 
     column: str
@@ -410,14 +456,19 @@ def view_indicator(
     numbers = pd.to_numeric(raw, errors="coerce").astype(float)
     decimals = 1 if indicator.kind == "pct" else 0
     if indicator.kind == "pct" and mode == "policy" and target_pct is not None:
-        classification = classify_policy(title=title, target_pct=target_pct, labels=_policy_labels(target_pct, texts))
+        classification = classify_policy(
+            title=title, target_pct=target_pct, labels=_policy_labels(target_pct, texts)
+        )
     elif mode == "natural":
         classification = classify_natural_breaks(numbers, title=title, decimals=decimals)
     else:
         classification = classify_quantiles(numbers, title=title, decimals=decimals)
     classification = replace(classification, no_data_label=texts["no_data"])
     unit = " %" if indicator.kind == "pct" else ""
-    shown = [texts["no_data"] if pd.isna(v) else f"{format_number(v, decimals=decimals)}{unit}" for v in numbers]
+    shown = [
+        texts["no_data"] if pd.isna(v) else f"{format_number(v, decimals=decimals)}{unit}"
+        for v in numbers
+    ]
     return IndicatorView(classification=classification, values=numbers, texts=shown)
 
 
@@ -435,11 +486,15 @@ def _pct_text(value: float) -> str:
     return f"{format_number(value, decimals=0 if float(value).is_integer() else 1)}%"
 
 
-def _flag_view(raw: pd.Series, indicator: MapIndicator, *, title: str, texts: Mapping[str, str]) -> IndicatorView:
+def _flag_view(
+    raw: pd.Series, indicator: MapIndicator, *, title: str, texts: Mapping[str, str]
+) -> IndicatorView:
     """Yes/no classes; for ``uncovered`` "yes" is the bad outcome and is drawn red."""
     flags = raw.astype("boolean")
     yes, no = texts["yes"], texts["no"]
-    labels = pd.Series([None if pd.isna(v) else (yes if v else no) for v in flags], index=raw.index, dtype=object)
+    labels = pd.Series(
+        [None if pd.isna(v) else (yes if v else no) for v in flags], index=raw.index, dtype=object
+    )
     bad, good = (yes, no) if indicator.column == schema.UNCOVERED else (no, yes)
     classification = Classification(
         title=title,
@@ -449,4 +504,8 @@ def _flag_view(raw: pd.Series, indicator: MapIndicator, *, title: str, texts: Ma
         categories=(bad, good),
         no_data_label=texts["no_data"],
     )
-    return IndicatorView(classification=classification, values=labels, texts=[texts["no_data"] if v is None else v for v in labels])
+    return IndicatorView(
+        classification=classification,
+        values=labels,
+        texts=[texts["no_data"] if v is None else v for v in labels],
+    )

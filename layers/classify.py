@@ -33,13 +33,22 @@ SEQUENTIAL: dict[int, tuple[str, ...]] = {
     7: ("#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#0c2c84"),
 }
 #: Okabe-Ito (qualitative, colour-blind safe), without black.
-QUALITATIVE: tuple[str, ...] = ("#E69F00", "#56B4E9", "#CC79A7", "#009E73", "#F0E442", "#0072B2", "#D55E00")
+QUALITATIVE: tuple[str, ...] = (
+    "#E69F00",
+    "#56B4E9",
+    "#CC79A7",
+    "#009E73",
+    "#F0E442",
+    "#0072B2",
+    "#D55E00",
+)
 #: ColorBrewer RdYlBu (diverging, colour-blind safe): far below target → target met.
 POLICY: tuple[str, ...] = ("#d7191c", "#fdae61", "#abd9e9", "#2c7bb6")
 #: Shares of the target that split the policy classes: < 80 %, 80–90 %, 90–100 %, target met.
 POLICY_SHARES: tuple[float, ...] = (0.8, 0.9, 1.0)
 NO_DATA_COLOR = "#9e9e9e"
 NO_DATA_LABEL = "Không có số liệu"
+
 
 @dataclass(frozen=True)
 class Classification:
@@ -78,14 +87,21 @@ class Classification:
         n = len(self.labels)
         expected = len(self.bins) + 1 if self.kind == "numeric" else len(self.categories)
         if len(self.colors) != n or expected != n:
-            raise ValueError(f"{n} labels, {len(self.colors)} colours and {expected} classes do not match")
+            raise ValueError(
+                f"{n} labels, {len(self.colors)} colours and {expected} classes do not match"
+            )
 
     def assign(self, values: Sequence[object] | pd.Series | np.ndarray) -> np.ndarray:
         """Class index of each value (``NO_DATA`` for a missing or unknown value)."""
         if self.kind == "categorical":
             lookup = {c: i for i, c in enumerate(self.categories)}
-            return np.array([lookup.get(v, NO_DATA) if isinstance(v, str) else NO_DATA for v in values], dtype=int)
-        numbers = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(dtype=float)
+            return np.array(
+                [lookup.get(v, NO_DATA) if isinstance(v, str) else NO_DATA for v in values],
+                dtype=int,
+            )
+        numbers = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(
+            dtype=float
+        )
         index = np.searchsorted(np.asarray(self.bins, dtype=float), numbers, side=self.side)
         return np.where(np.isnan(numbers), NO_DATA, index).astype(int)
 
@@ -128,8 +144,14 @@ def classify_quantiles(
     -------
     Classification
     """
-    data = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").dropna().to_numpy(dtype=float)
-    return _numeric_classes(_quantile_breaks(data, k=k, decimals=decimals), title=title, decimals=decimals)
+    data = (
+        pd.to_numeric(pd.Series(values, dtype=object), errors="coerce")
+        .dropna()
+        .to_numpy(dtype=float)
+    )
+    return _numeric_classes(
+        _quantile_breaks(data, k=k, decimals=decimals), title=title, decimals=decimals
+    )
 
 
 def classify_natural_breaks(
@@ -147,11 +169,17 @@ def classify_natural_breaks(
 
     Parameters are those of :func:`classify_quantiles`.
     """
-    data = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").dropna().to_numpy(dtype=float)
+    data = (
+        pd.to_numeric(pd.Series(values, dtype=object), errors="coerce")
+        .dropna()
+        .to_numpy(dtype=float)
+    )
     data = np.round(data, decimals)
     distinct = np.unique(data)
     upper = fisher_jenks_breaks(data, k=min(k, max(SEQUENTIAL)))
-    return _numeric_classes(_rounded_breaks(upper, distinct, decimals=decimals), title=title, decimals=decimals)
+    return _numeric_classes(
+        _rounded_breaks(upper, distinct, decimals=decimals), title=title, decimals=decimals
+    )
 
 
 def _numeric_classes(bins: tuple[float, ...], *, title: str, decimals: int) -> Classification:
@@ -233,7 +261,9 @@ def classify_policy(
     """
     bins = tuple(round(float(target_pct) * share, 6) for share in shares)
     colors = POLICY if len(bins) + 1 == len(POLICY) else SEQUENTIAL[len(bins) + 1]
-    return Classification(title=title, kind="numeric", labels=tuple(labels), colors=colors, bins=bins, side="right")
+    return Classification(
+        title=title, kind="numeric", labels=tuple(labels), colors=colors, bins=bins, side="right"
+    )
 
 
 def classify_integers(
@@ -252,7 +282,9 @@ def classify_integers(
     labels = [_int_label(lo, hi) for lo, hi in zip((None, *upper[:-1]), upper)]
     labels.append(f"≥ {upper[-1] + 1}")
     colors = SEQUENTIAL[len(bins) + 1]
-    return Classification(title=title, kind="numeric", labels=tuple(labels), colors=colors, bins=bins)
+    return Classification(
+        title=title, kind="numeric", labels=tuple(labels), colors=colors, bins=bins
+    )
 
 
 def _int_label(after: int | None, upper: int) -> str:
@@ -272,7 +304,9 @@ def classify_categorical(
     found = sorted({v for v in values if isinstance(v, str)} - set(order))
     categories = (*order, *found)
     if len(categories) > len(QUALITATIVE):
-        raise ValueError(f"{len(categories)} categories; at most {len(QUALITATIVE)} can be told apart on a map")
+        raise ValueError(
+            f"{len(categories)} categories; at most {len(QUALITATIVE)} can be told apart on a map"
+        )
     return Classification(
         title=title,
         kind="categorical",
@@ -292,7 +326,7 @@ def _quantile_breaks(data: np.ndarray, *, k: int, decimals: int) -> tuple[float,
 
 
 def _rounded_breaks(upper: np.ndarray, distinct: np.ndarray, *, decimals: int) -> tuple[float, ...]:
-    """mapclassify's upper bounds without the last, rounded up to ``decimals``, distinct, below the maximum."""
+    """Mapclassify's upper bounds without the last, rounded up to ``decimals``, distinct, below the maximum."""
     scale = 10**decimals
     rounded = sorted({math.ceil(float(b) * scale - 1e-9) / scale for b in upper[:-1]})
     return tuple(b for b in rounded if len(distinct) and b < distinct.max())

@@ -59,7 +59,9 @@ def legend_html(
         *rows,
     ]
     if note:
-        parts.append(f'<div style="margin-top:4px;font-size:12px;color:#555;">{html.escape(note)}</div>')
+        parts.append(
+            f'<div style="margin-top:4px;font-size:12px;color:#555;">{html.escape(note)}</div>'
+        )
     parts.append("</div>")
     return "".join(parts)
 
@@ -67,7 +69,11 @@ def legend_html(
 def _row(classification: Classification, index: int, counts: Mapping[int, int] | None) -> str:
     color = html.escape(classification.color(index), quote=True)
     label = html.escape(classification.label(index))
-    count = "" if counts is None else f' <span style="color:#666;">({format_number(counts.get(index, 0))})</span>'
+    count = (
+        ""
+        if counts is None
+        else f' <span style="color:#666;">({format_number(counts.get(index, 0))})</span>'
+    )
     return f'<div><span style="{_BOX}background:{color};"></span>{label}{count}</div>'
 
 

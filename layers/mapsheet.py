@@ -34,14 +34,20 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 from pyproj import Transformer
 
+from application.i18n import indicator_texts
 from geo import schema as s
-from geo import targets as t
-from geo._atomic import atomic_path
 from geo.errors import InputError
-from layers.classify import NO_DATA, Classification, classify_categorical, classify_quantiles, format_number
-from layers.export import ExportMetadata, Level, column_info, flags, read_indicator_layer
+from geo.indicators import targets as t
+from geo.reading.atomic import atomic_path
 from layers.choropleth import MAP_INDICATORS, view_indicator
-from layers.i18n import indicator_texts
+from layers.classify import (
+    NO_DATA,
+    Classification,
+    classify_categorical,
+    classify_quantiles,
+    format_number,
+)
+from layers.export import ExportMetadata, Level, column_info, flags, read_indicator_layer
 
 SheetSize = Literal["a4", "slide"]
 SheetFormat = Literal["png", "pdf"]
@@ -93,7 +99,9 @@ class Sheet:
     focus: str = ""
 
 
-def indicator_classification(values: pd.Series, column: str, *, config: t.Config | None = None) -> Classification:
+def indicator_classification(
+    values: pd.Series, column: str, *, config: t.Config | None = None
+) -> Classification:
     """Classes of an indicator, as the app's map draws them by default.
 
     A percentage with a target (``config``, default targets when None) is read
@@ -103,15 +111,25 @@ def indicator_classification(values: pd.Series, column: str, *, config: t.Config
     """
     info = column_info(column)
     if column == s.UNCOVERED:
-        labels = flags(values, missing=False).map({True: UNCOVERED_LABELS[0], False: UNCOVERED_LABELS[1]})
+        labels = flags(values, missing=False).map(
+            {True: UNCOVERED_LABELS[0], False: UNCOVERED_LABELS[1]}
+        )
         labels = labels.where(values.notna(), None)
         return classify_categorical(labels, title=info.header, order=UNCOVERED_LABELS)
     if not pd.api.types.is_numeric_dtype(values):
-        raise InputError(f"--indicator {column!r} is not numeric (dtype {values.dtype}); choose an indicator column such as {s.PCT_POP_4G!r}")
+        raise InputError(
+            f"--indicator {column!r} is not numeric (dtype {values.dtype}); choose an indicator column such as {s.PCT_POP_4G!r}"
+        )
     indicator = next((i for i in MAP_INDICATORS if i.column == column), None)
     target = (config or t.read_config()).threshold_pct(indicator.target if indicator else None)
     if indicator is not None and indicator.kind == "pct" and target is not None:
-        return view_indicator(values.to_frame(), indicator, title=info.label, texts=indicator_texts("vi"), target_pct=target).classification
+        return view_indicator(
+            values.to_frame(),
+            indicator,
+            title=info.label,
+            texts=indicator_texts("vi"),
+            target_pct=target,
+        ).classification
     decimals = 1 if info.unit == "%" else 0
     return classify_quantiles(values, title=info.label, decimals=decimals)
 
@@ -120,7 +138,9 @@ def class_values(units: pd.DataFrame, column: str) -> pd.Series:
     """The values ``Classification.assign`` takes (``uncovered`` as its labels)."""
     values = units[column]
     if column == s.UNCOVERED:
-        labels = flags(values, missing=False).map({True: UNCOVERED_LABELS[0], False: UNCOVERED_LABELS[1]})
+        labels = flags(values, missing=False).map(
+            {True: UNCOVERED_LABELS[0], False: UNCOVERED_LABELS[1]}
+        )
         return labels.where(values.notna(), None)
     return values
 
@@ -151,7 +171,13 @@ def render_sheet(sheet: Sheet, *, size: SheetSize = "a4") -> Figure:
 
 
 def draw_map(
-    ax: Axes, units: gpd.GeoDataFrame, classes: np.ndarray, classification: Classification, *, context: gpd.GeoDataFrame | None, focus: str
+    ax: Axes,
+    units: gpd.GeoDataFrame,
+    classes: np.ndarray,
+    classification: Classification,
+    *,
+    context: gpd.GeoDataFrame | None,
+    focus: str,
 ) -> tuple[float, float, float, float]:
     """Fill the units by class over grey context provinces (bold outline: ``focus``); fit the view; return its extent."""
     _blank(ax)
@@ -176,7 +202,9 @@ def _blank(ax: Axes) -> None:
     ax.set_yticks([])
 
 
-def _fit_view(ax: Axes, bounds: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+def _fit_view(
+    ax: Axes, bounds: tuple[float, float, float, float]
+) -> tuple[float, float, float, float]:
     """Widen ``bounds`` to the axes box's shape (so 1 m is as long across as up) and show them."""
     xmin, ymin, xmax, ymax = bounds
     aspect = _axes_aspect(ax)
@@ -206,9 +234,30 @@ def _label_archipelagos(ax: Axes, *, fontsize: float, markersize: float = 1.6) -
     islands = archipelagos()
     for code, label in ARCHIPELAGOS.items():
         points = islands[code]
-        ax.plot(points[:, 0], points[:, 1], linestyle="none", marker="o", markersize=markersize, color="#333333", zorder=5, clip_on=True)
+        ax.plot(
+            points[:, 0],
+            points[:, 1],
+            linestyle="none",
+            marker="o",
+            markersize=markersize,
+            color="#333333",
+            zorder=5,
+            clip_on=True,
+        )
         x, y = points[:, 0].mean(), points[:, 1].max()
-        ax.annotate(label, (x, y), xytext=(0, 4), textcoords="offset points", ha="center", va="bottom", fontsize=fontsize, style="italic", color="#333333", zorder=6, annotation_clip=True)
+        ax.annotate(
+            label,
+            (x, y),
+            xytext=(0, 4),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=fontsize,
+            style="italic",
+            color="#333333",
+            zorder=6,
+            annotation_clip=True,
+        )
 
 
 def draw_scale_bar(ax: Axes, *, side: Literal["left", "right"] = "left") -> None:
@@ -220,14 +269,42 @@ def draw_scale_bar(ax: Axes, *, side: Literal["left", "right"] = "left") -> None
     length = length_km * 1000
     left = x0 + 0.04 * w if side == "left" else x1 - 0.08 * w - length
     base, height = y0 + 0.045 * h, 0.012 * h
-    ax.add_patch(Rectangle((left - 0.015 * w, base - 0.03 * h), length + 0.065 * w, 0.085 * h, facecolor="white", edgecolor="none", alpha=0.85, zorder=7))
+    ax.add_patch(
+        Rectangle(
+            (left - 0.015 * w, base - 0.03 * h),
+            length + 0.065 * w,
+            0.085 * h,
+            facecolor="white",
+            edgecolor="none",
+            alpha=0.85,
+            zorder=7,
+        )
+    )
     for i in range(4):
         color = "black" if i % 2 == 0 else "white"
-        ax.add_patch(Rectangle((left + i * length / 4, base), length / 4, height, facecolor=color, edgecolor="black", linewidth=0.6, zorder=8))
+        ax.add_patch(
+            Rectangle(
+                (left + i * length / 4, base),
+                length / 4,
+                height,
+                facecolor=color,
+                edgecolor="black",
+                linewidth=0.6,
+                zorder=8,
+            )
+        )
     for fraction in (0, 0.5, 1):
         value = length_km * fraction
         text = format_number(value, decimals=0 if value == 0 or float(value).is_integer() else 1)
-        ax.text(left + fraction * length, base + 1.6 * height, text, ha="center", va="bottom", fontsize=7, zorder=9)
+        ax.text(
+            left + fraction * length,
+            base + 1.6 * height,
+            text,
+            ha="center",
+            va="bottom",
+            fontsize=7,
+            zorder=9,
+        )
     ax.text(left + length + 0.012 * w, base, "km", ha="left", va="bottom", fontsize=7, zorder=9)
 
 
@@ -240,7 +317,10 @@ def emptier_side(ax: Axes, units: gpd.GeoDataFrame) -> Literal["left", "right"]:
         "right": shapely.box(x1 - 0.32 * (x1 - x0), y0, x1, y0 + 0.13 * (y1 - y0)),
     }
     union = units.geometry.to_numpy()
-    covered = {side: float(shapely.area(shapely.intersection(union, box)).sum()) for side, box in corners.items()}
+    covered = {
+        side: float(shapely.area(shapely.intersection(union, box)).sum())
+        for side, box in corners.items()
+    }
     return "left" if covered["left"] <= covered["right"] else "right"
 
 
@@ -259,9 +339,33 @@ def draw_north_arrow(ax: Axes) -> None:
     angle = north_angle(((x0 + x1) / 2, (y0 + y1) / 2))
     size = 0.07
     tip = (0.95, 0.93)
-    tail = (tip[0] - size * math.sin(angle) * (y1 - y0) / (x1 - x0) * _axes_aspect(ax), tip[1] - size * math.cos(angle))
-    ax.annotate("", xy=tip, xytext=tail, xycoords="axes fraction", arrowprops={"arrowstyle": "-|>,head_width=0.35,head_length=0.7", "color": "black", "linewidth": 1.6}, zorder=9)
-    ax.text(tail[0], tail[1] - 0.01, "B", transform=ax.transAxes, ha="center", va="top", fontsize=10, fontweight="bold", zorder=9)
+    tail = (
+        tip[0] - size * math.sin(angle) * (y1 - y0) / (x1 - x0) * _axes_aspect(ax),
+        tip[1] - size * math.cos(angle),
+    )
+    ax.annotate(
+        "",
+        xy=tip,
+        xytext=tail,
+        xycoords="axes fraction",
+        arrowprops={
+            "arrowstyle": "-|>,head_width=0.35,head_length=0.7",
+            "color": "black",
+            "linewidth": 1.6,
+        },
+        zorder=9,
+    )
+    ax.text(
+        tail[0],
+        tail[1] - 0.01,
+        "B",
+        transform=ax.transAxes,
+        ha="center",
+        va="top",
+        fontsize=10,
+        fontweight="bold",
+        zorder=9,
+    )
 
 
 def _axes_aspect(ax: Axes) -> float:
@@ -285,16 +389,40 @@ def draw_title(fig: Figure, sheet: Sheet) -> None:
     info = column_info(sheet.column)
     fig.text(0.015, 0.965, sheet.title, fontsize=17, fontweight="bold", va="top")
     unit = f" — đơn vị: {info.unit}" if info.unit and info.unit != "đúng/sai" else ""
-    level = {"commune": "cấp xã", "district": "cấp huyện (cũ)", "province": "cấp tỉnh"}[sheet.metadata.level]
-    fig.text(0.015, 0.905, f"{info.header}{unit} · {level} · đơn vị hành chính {sheet.metadata.scheme}", fontsize=11, va="top", color="#333333")
+    level = {"commune": "cấp xã", "district": "cấp huyện (cũ)", "province": "cấp tỉnh"}[
+        sheet.metadata.level
+    ]
+    fig.text(
+        0.015,
+        0.905,
+        f"{info.header}{unit} · {level} · đơn vị hành chính {sheet.metadata.scheme}",
+        fontsize=11,
+        va="top",
+        color="#333333",
+    )
     marks = []
     if sheet.metadata.demo:
         marks.append("SỐ LIỆU MINH HOẠ (DEMO) — không phải số liệu thật")
     if sheet.metadata.approximate_boundaries:
         marks.append("RANH GIỚI GẦN ĐÚNG")
-    box = {"boxstyle": "round,pad=0.3", "facecolor": "white", "edgecolor": MARK_COLOR, "linewidth": 1.2}
+    box = {
+        "boxstyle": "round,pad=0.3",
+        "facecolor": "white",
+        "edgecolor": MARK_COLOR,
+        "linewidth": 1.2,
+    }
     for i, mark in enumerate(marks):
-        fig.text(0.985, 0.965 - i * 0.05, mark, fontsize=10, fontweight="bold", color=MARK_COLOR, ha="right", va="top", bbox=box)
+        fig.text(
+            0.985,
+            0.965 - i * 0.05,
+            mark,
+            fontsize=10,
+            fontweight="bold",
+            color=MARK_COLOR,
+            ha="right",
+            va="top",
+            bbox=box,
+        )
 
 
 def draw_legend(ax: Axes, classification: Classification, classes: np.ndarray) -> None:
@@ -304,11 +432,27 @@ def draw_legend(ax: Axes, classification: Classification, classes: np.ndarray) -
     if (classes == NO_DATA).any() or not rows:
         rows.append(NO_DATA)
     handles = [
-        Patch(facecolor=classification.color(i), edgecolor="#555555", linewidth=0.6, label=f"{classification.label(i)}  ({format_number(int((classes == i).sum()))})")
+        Patch(
+            facecolor=classification.color(i),
+            edgecolor="#555555",
+            linewidth=0.6,
+            label=f"{classification.label(i)}  ({format_number(int((classes == i).sum()))})",
+        )
         for i in rows
     ]
     title = textwrap.fill(classification.title, 38)
-    legend = ax.legend(handles=handles, title=title, loc="upper left", frameon=False, fontsize=9, title_fontsize=10, alignment="left", borderaxespad=0.0, handlelength=1.8, handleheight=1.1)
+    legend = ax.legend(
+        handles=handles,
+        title=title,
+        loc="upper left",
+        frameon=False,
+        fontsize=9,
+        title_fontsize=10,
+        alignment="left",
+        borderaxespad=0.0,
+        handlelength=1.8,
+        handleheight=1.1,
+    )
     legend.get_title().set_fontweight("bold")
 
 
@@ -316,13 +460,27 @@ def draw_inset(ax: Axes, *, extent: tuple[float, float, float, float] | None) ->
     """Viet Nam with Hoàng Sa and Trường Sa; a red box shows the main map's extent (province sheets)."""
     outline = viet_nam_outline()
     _blank(ax)
-    gpd.GeoSeries([outline], crs=s.VN_EQUAL_AREA).plot(ax=ax, color="#bdbdbd", edgecolor="#555555", linewidth=0.3)
+    gpd.GeoSeries([outline], crs=s.VN_EQUAL_AREA).plot(
+        ax=ax, color="#bdbdbd", edgecolor="#555555", linewidth=0.3
+    )
     _label_archipelagos(ax, fontsize=6, markersize=1.2)
     if extent is not None:
         x0, y0, x1, y1 = extent
-        ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, edgecolor=MARK_COLOR, linewidth=1.2, zorder=7))
+        ax.add_patch(
+            Rectangle(
+                (x0, y0),
+                x1 - x0,
+                y1 - y0,
+                fill=False,
+                edgecolor=MARK_COLOR,
+                linewidth=1.2,
+                zorder=7,
+            )
+        )
     _fit_view(ax, _padded_bounds(np.array(outline.bounds), pad=0.06))
-    ax.text(0.04, 0.04, "Việt Nam", transform=ax.transAxes, fontsize=8, fontweight="bold", va="bottom")
+    ax.text(
+        0.04, 0.04, "Việt Nam", transform=ax.transAxes, fontsize=8, fontweight="bold", va="bottom"
+    )
 
 
 def draw_notes(ax: Axes, metadata: ExportMetadata) -> None:
@@ -332,15 +490,29 @@ def draw_notes(ax: Axes, metadata: ExportMetadata) -> None:
     for name in s.INPUTS:
         if name in metadata.sources:
             as_of = metadata.as_of.get(name)
-            lines.append(f"• {name}: {metadata.sources[name]}" + (f" (ngày {as_of})" if as_of else ""))
+            lines.append(
+                f"• {name}: {metadata.sources[name]}" + (f" (ngày {as_of})" if as_of else "")
+            )
     if len(lines) == 1:
         lines.append("• chưa có số liệu phủ sóng, cáp quang hay tổ CNS")
     if metadata.approximate_boundaries:
-        lines.append("Ranh giới gần đúng, do dự án dựng từ danh mục hành chính; không dùng cho mục đích pháp lý.")
+        lines.append(
+            "Ranh giới gần đúng, do dự án dựng từ danh mục hành chính; không dùng cho mục đích pháp lý."
+        )
     lines.append("Số trong ngoặc ở chú giải: số đơn vị hành chính trên bản đồ.")
     lines.append(f"Lập ngày {metadata.created}.")
     text = "\n".join(textwrap.fill(line, 62, subsequent_indent="  ") for line in lines)
-    ax.text(0.0, 1.0, text, transform=ax.transAxes, fontsize=6.8, va="top", ha="left", color="#333333", linespacing=1.35)
+    ax.text(
+        0.0,
+        1.0,
+        text,
+        transform=ax.transAxes,
+        fontsize=6.8,
+        va="top",
+        ha="left",
+        color="#333333",
+        linespacing=1.35,
+    )
 
 
 # --- Viet Nam and its archipelagos (from the embedded boundaries) ----------------------------------
@@ -348,7 +520,7 @@ def draw_notes(ax: Axes, metadata: ExportMetadata) -> None:
 
 @functools.cache
 def _embedded_communes() -> gpd.GeoDataFrame:
-    from geo.boundaries import read_boundary_layer
+    from geo.reading.boundaries import read_boundary_layer
 
     path = Path(__file__).resolve().parent.parent / "data" / "boundaries" / s.BOUNDARIES_FILE
     return read_boundary_layer(path, s.LAYER_COMMUNES_2025)[[s.COMMUNE_CODE, "geometry"]]
@@ -378,18 +550,26 @@ def archipelagos() -> dict[str, np.ndarray]:
 # --- Output --------------------------------------------------------------------------------------
 
 
-def sheet_bytes(sheet: Sheet, *, fmt: SheetFormat = "png", size: SheetSize = "a4", dpi: int = 300) -> bytes:
+def sheet_bytes(
+    sheet: Sheet, *, fmt: SheetFormat = "png", size: SheetSize = "a4", dpi: int = 300
+) -> bytes:
     """The sheet as PNG or PDF bytes."""
     if fmt not in ("png", "pdf"):
         raise InputError(f"map sheet format {fmt!r} is not supported; choose 'png' or 'pdf'")
     buffer = io.BytesIO()
-    metadata = {"Title": sheet.title} if fmt == "pdf" else {"Title": sheet.title, "Software": "python -m geo export"}
+    metadata = (
+        {"Title": sheet.title}
+        if fmt == "pdf"
+        else {"Title": sheet.title, "Software": "python -m geo export"}
+    )
     with matplotlib.rc_context(RC):
         render_sheet(sheet, size=size).savefig(buffer, format=fmt, dpi=dpi, metadata=metadata)
     return buffer.getvalue()
 
 
-def write_sheet(sheet: Sheet, path: str | os.PathLike[str], *, size: SheetSize = "a4", dpi: int = 300) -> Path:
+def write_sheet(
+    sheet: Sheet, path: str | os.PathLike[str], *, size: SheetSize = "a4", dpi: int = 300
+) -> Path:
     """Write the sheet atomically; the format comes from the suffix (``.png`` or ``.pdf``)."""
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
@@ -399,19 +579,37 @@ def write_sheet(sheet: Sheet, path: str | os.PathLike[str], *, size: SheetSize =
     return path
 
 
-def sheet_from_gpkg(path: str | os.PathLike[str], *, column: str, level: Level = "commune", province: str | None = None) -> Sheet:
+def sheet_from_gpkg(
+    path: str | os.PathLike[str],
+    *,
+    column: str,
+    level: Level = "commune",
+    province: str | None = None,
+) -> Sheet:
     """A sheet of an indicators GeoPackage: classes over the whole country, view on one province if given."""
     units, metadata = read_indicator_layer(path, level=level)
     if column not in units:
-        raise InputError(f"--indicator {column!r} is not a column of the {level} layer of {path}; columns: {sorted(units.columns.drop('geometry'))}")
+        raise InputError(
+            f"--indicator {column!r} is not a column of the {level} layer of {path}; columns: {sorted(units.columns.drop('geometry'))}"
+        )
     context, _ = read_indicator_layer(path, level="province")
     focus = str(province).zfill(s.PROVINCE_CODE_WIDTH) if province else ""
     if focus and focus not in set(units[s.PROVINCE_CODE].astype(str)):
-        raise InputError(f"--province {province!r} is not in {path}; known codes: {sorted(units[s.PROVINCE_CODE].astype(str).unique())}")
+        raise InputError(
+            f"--province {province!r} is not in {path}; known codes: {sorted(units[s.PROVINCE_CODE].astype(str).unique())}"
+        )
     classification = indicator_classification(units[column], column)
     names = dict(zip(context[s.PROVINCE_CODE].astype(str), context[s.PROVINCE_NAME]))
     title = names.get(focus, focus) if focus else "Việt Nam"
-    return Sheet(units=units, column=column, classification=classification, metadata=metadata, title=title, context=context, focus=focus)
+    return Sheet(
+        units=units,
+        column=column,
+        classification=classification,
+        metadata=metadata,
+        title=title,
+        context=context,
+        focus=focus,
+    )
 
 
 def write_mapsheet_from_gpkg(
@@ -425,4 +623,9 @@ def write_mapsheet_from_gpkg(
     dpi: int = 300,
 ) -> Path:
     """``python -m geo export … --format png|pdf``: one sheet of the country or of a province."""
-    return write_sheet(sheet_from_gpkg(path, column=column, level=level, province=province), out, size=size, dpi=dpi)
+    return write_sheet(
+        sheet_from_gpkg(path, column=column, level=level, province=province),
+        out,
+        size=size,
+        dpi=dpi,
+    )

@@ -105,7 +105,9 @@ def _rename_into_place(staging: Path, target: Path) -> None:
 def _is_complete_copy(target: Path) -> bool:
     source = leaflet_source_dir()
     names = [*_FILES, *(f"{_IMAGES}/{p.name}" for p in (source / _IMAGES).iterdir())]
-    return all((target / n).is_file() and filecmp.cmp(source / n, target / n, shallow=True) for n in names)
+    return all(
+        (target / n).is_file() and filecmp.cmp(source / n, target / n, shallow=True) for n in names
+    )
 
 
 def local_assets(base_url: str = "") -> OfflineAssets:
@@ -134,7 +136,8 @@ def use_local_assets(m: folium.Map, assets: OfflineAssets) -> folium.Map:
     m.default_js = list(assets.js)
     m.default_css = list(assets.css)
     m.get_root().header.add_child(
-        Element("<style>.leaflet-container{background:#f4f7fa;}</style>"), name="vn_offline_background"
+        Element("<style>.leaflet-container{background:#f4f7fa;}</style>"),
+        name="vn_offline_background",
     )
     return m
 
@@ -158,7 +161,9 @@ def check_offline(m: folium.Map) -> folium.Map:
     """Return the map unchanged, or raise ``RemoteAssetError`` naming the remote links."""
     links = remote_links(m)
     if links:
-        raise RemoteAssetError(f"the map would load {links} from other hosts; use layers.offline.use_local_assets")
+        raise RemoteAssetError(
+            f"the map would load {links} from other hosts; use layers.offline.use_local_assets"
+        )
     return m
 
 

@@ -70,4 +70,12 @@ def view_sheet(
     level: Level = units.level  # type: ignore[assignment]
     metadata = replace(metadata_from_frame(shown, level="commune"), level=level, scheme=scheme)
     context = _frame(outlines, fine=bool(province))
-    return Sheet(units=frame, column=column, classification=classification, metadata=metadata, title=title, context=context, focus=province)
+    return Sheet(
+        units=frame,
+        column=column,
+        classification=classification,
+        metadata=metadata,
+        title=title,
+        context=context,
+        focus=province,
+    )

@@ -4,7 +4,7 @@ Only plain values go into ``st.session_state`` (language code, province
 code, selected commune code, paths of this session's uploads as strings).
 An uploaded boundary file becomes this session's boundaries: the Data page
 merges it into a copy of the embedded boundaries in the session's folder
-(:mod:`geo.merge_boundaries`) and keeps that file's path under
+(:mod:`geo.importing.merge_boundaries`) and keeps that file's path under
 ``"boundaries"``; :func:`load` computes the indicators on it.
 """
 
@@ -21,27 +21,39 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from application.app_data import (
+    LEVELS,
+    SCHEMES,
+    BoundaryStatus,
+    boundary_status,
+    discover_inputs,
+    load_app_data,
+)
+from application.i18n import DEFAULT_LANG, text
+from application.i18n import indicator_texts as i18n_indicator_texts
+from application.search import search_index
+from application.settings import Settings, checked_boundaries, resolve_settings
 from geo import schema as s
-from geo import targets as t
-from geo.app_data import LEVELS, SCHEMES, BoundaryStatus, boundary_status, discover_inputs, load_app_data
-from geo.boundaries import boundaries_file
-from geo.crosswalk import read_crosswalk
 from geo.errors import CoverageError
-from geo.indicators import Inputs
-from geo.merge_boundaries import SessionBoundaries
-from geo.settings import Settings, resolve_settings
+from geo.importing.merge_boundaries import SessionBoundaries
+from geo.indicators import targets as t
+from geo.indicators.build import Inputs
+from geo.reference.crosswalk import read_crosswalk
 from layers.choropleth import IndicatorView, UnitLayer, prepare_units
-from layers.i18n import DEFAULT_LANG, text
-from layers.i18n import indicator_texts as i18n_indicator_texts
 from layers.offline import OfflineAssets, local_assets, vendor_assets
-from layers.search import search_index
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 #: Session-state keys of an uploaded boundary file (all plain strings).
 BOUNDARY_KEYS = (
-    "boundaries", "boundaries_name", "boundaries_scheme", "boundaries_report", "boundaries_summary", "boundaries_upload",
-    "boundaries_failed", "boundaries_error",
-)  # fmt: skip
+    "boundaries",
+    "boundaries_name",
+    "boundaries_scheme",
+    "boundaries_report",
+    "boundaries_summary",
+    "boundaries_upload",
+    "boundaries_failed",
+    "boundaries_error",
+)
 #: Simplification (degrees) of the national and the province view, by layer. A pixel of the
 #: national view is ~2 km, so coarser layers lose nothing visible and keep the page light.
 TOLERANCES: dict[str, tuple[float, float]] = {
@@ -67,7 +79,9 @@ class Loaded:
     as_of: str | None
     status: dict[str, BoundaryStatus]  # scheme → real and approximate commune polygons
     boundaries: str
-    villages: pd.DataFrame  # villages of the team table in the 2025 communes (empty for a commune table)
+    villages: (
+        pd.DataFrame
+    )  # villages of the team table in the 2025 communes (empty for a commune table)
 
     def layer(self, scheme: str, level: str) -> UnitLayer:
         """The display layer of a scheme and level."""
@@ -80,7 +94,7 @@ def lang() -> str:
 
 
 def tr(key: str, **values: object) -> str:
-    """``layers.i18n.text`` in the session's language."""
+    """``application.i18n.text`` in the session's language."""
     return text(key, lang(), **values)
 
 
@@ -120,9 +134,13 @@ def uploads() -> dict[str, Path]:
 def session_values(imported: SessionBoundaries, *, name: str, token: str) -> dict[str, str]:
     """What session_state keeps of an uploaded boundary file (plain strings, see ``BOUNDARY_KEYS``)."""
     return {
-        "boundaries": str(imported.merge.path), "boundaries_name": name, "boundaries_scheme": imported.merge.scheme,
-        "boundaries_report": str(imported.report), "boundaries_summary": "\n".join(imported.result.summary_lines()), "boundaries_upload": token,
-    }  # fmt: skip
+        "boundaries": str(imported.merge.path),
+        "boundaries_name": name,
+        "boundaries_scheme": imported.merge.scheme,
+        "boundaries_report": str(imported.report),
+        "boundaries_summary": "\n".join(imported.result.summary_lines()),
+        "boundaries_upload": token,
+    }
 
 
 def session_boundaries() -> Path | None:
@@ -145,22 +163,36 @@ def assets() -> OfflineAssets:
 
 # cache_resource, not cache_data: the result is large (every layer at two details)
 # and never modified, and cache_data would copy it on every rerun (≈0.5 s).
-# The key holds every input's path, size and mtime (geo.app_data.cache_key).
+# The key holds every input's path, size and mtime (application.app_data.cache_key).
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _loaded(inputs: tuple[tuple[str, str | None], ...], key: str) -> Loaded:
     del key  # part of the cache key only
     values = dict(inputs)
-    paths = {k: (Path(v) if v is not None and k not in ("mobile_threshold", "tables_vintage") else v) for k, v in values.items()}
+    paths = {
+        k: (Path(v) if v is not None and k not in ("mobile_threshold", "tables_vintage") else v)
+        for k, v in values.items()
+    }
     threshold = values.get("mobile_threshold")
     paths["mobile_threshold"] = float(threshold) if threshold is not None else None
     data = load_app_data(Inputs(**paths))  # type: ignore[arg-type]
-    layers = {f"{sc}/{lv}": prepare_units(data.layer(sc, lv), lv, tolerances=TOLERANCES[f"{sc}/{lv}"]) for sc in SCHEMES for lv in LEVELS}
+    layers = {
+        f"{sc}/{lv}": prepare_units(data.layer(sc, lv), lv, tolerances=TOLERANCES[f"{sc}/{lv}"])
+        for sc in SCHEMES
+        for lv in LEVELS
+    }
     status = {sc: boundary_status(data.layer(sc, "commune")) for sc in SCHEMES}
     return Loaded(
-        layers=layers, sources=data.sources, report=data.report, config=data.config,
-        search={sc: search_index(data.layer(sc, "commune")) for sc in SCHEMES}, is_demo=data.is_demo, as_of=latest_date(data.sources), status=status,
-        boundaries=str(values["boundaries"]), villages=data.villages,
-    )  # fmt: skip
+        layers=layers,
+        sources=data.sources,
+        report=data.report,
+        config=data.config,
+        search={sc: search_index(data.layer(sc, "commune")) for sc in SCHEMES},
+        is_demo=data.is_demo,
+        as_of=latest_date(data.sources),
+        status=status,
+        boundaries=str(values["boundaries"]),
+        villages=data.villages,
+    )
 
 
 def latest_date(sources: pd.DataFrame) -> str | None:
@@ -172,11 +204,11 @@ def latest_date(sources: pd.DataFrame) -> str | None:
 
 def load() -> Loaded:
     """The data of this session (default inputs plus its uploads), or stop the page with the error."""
-    from geo.app_data import cache_key
+    from application.app_data import cache_key
 
     try:
         current = settings()
-        boundaries = session_boundaries() or boundaries_file(current)
+        boundaries = session_boundaries() or checked_boundaries(current)
         inputs = discover_inputs(current.data_dir, boundaries, overrides=uploads())
         key = cache_key(inputs)
     except (CoverageError, OSError) as err:
@@ -217,10 +249,20 @@ def boundary_notice(data: Loaded, scheme: str) -> str | None:
     name = st.session_state.get("boundaries_name") or Path(data.boundaries).name
     if status.n_real:
         places = ", ".join(status.real_provinces)
-        return tr("boundaries_mixed", n_real=status.n_real, provinces=places, file=name, n_approx=status.n_approximate)
+        return tr(
+            "boundaries_mixed",
+            n_real=status.n_real,
+            provinces=places,
+            file=name,
+            n_approx=status.n_approximate,
+        )
     uploaded = st.session_state.get("boundaries_scheme")
     if uploaded and uploaded != scheme and data.status[uploaded].n_real:
-        return tr("approximate_notice") + " " + tr("boundaries_other_scheme", file=name, scheme=tr(f"scheme_{uploaded}"))
+        return (
+            tr("approximate_notice")
+            + " "
+            + tr("boundaries_other_scheme", file=name, scheme=tr(f"scheme_{uploaded}"))
+        )
     return tr("approximate_notice")
 
 
@@ -233,7 +275,9 @@ def province_names(layer: UnitLayer) -> dict[str, str]:
     """Province code → name of a layer, ordered by name without its prefix."""
     from layers.choropleth import province_sort_key
 
-    pairs = layer.table[[s.PROVINCE_CODE, s.PROVINCE_NAME]].dropna().drop_duplicates(s.PROVINCE_CODE)
+    pairs = (
+        layer.table[[s.PROVINCE_CODE, s.PROVINCE_NAME]].dropna().drop_duplicates(s.PROVINCE_CODE)
+    )
     names = dict(zip(pairs[s.PROVINCE_CODE].astype(str), pairs[s.PROVINCE_NAME].astype(str)))
     return dict(sorted(names.items(), key=lambda kv: province_sort_key(kv[1])))
 
@@ -264,16 +308,44 @@ def show_map(
     from layers.choropleth import MapStyle, build_indicator_map
 
     units, outlines = data.layer(scheme, level), data.layer(scheme, "province")
-    view = view or indicator_view(data, scheme=scheme, level=level, column=column, mode=mode, config=config)
+    view = view or indicator_view(
+        data, scheme=scheme, level=level, column=column, mode=mode, config=config
+    )
     style = MapStyle(
         tooltip_aliases=(tr("tip_name"), tr("tip_province"), tr(f"ind_{column}")),
-        legend_note=as_of_text(data), highlight=highlight, large=large, height=height,
-    )  # fmt: skip
-    m = build_indicator_map(units, outlines, view.classification, view.values, view.texts, assets=assets(), province_code=province, style=style)
-    return st_folium(m, key=key, height=height, use_container_width=True, returned_objects=["last_active_drawing"])
+        legend_note=as_of_text(data),
+        highlight=highlight,
+        large=large,
+        height=height,
+    )
+    m = build_indicator_map(
+        units,
+        outlines,
+        view.classification,
+        view.values,
+        view.texts,
+        assets=assets(),
+        province_code=province,
+        style=style,
+    )
+    return st_folium(
+        m,
+        key=key,
+        height=height,
+        use_container_width=True,
+        returned_objects=["last_active_drawing"],
+    )
 
 
-def indicator_view(data: Loaded, *, scheme: str, level: str, column: str, mode: str = "policy", config: t.Config | None = None) -> IndicatorView:
+def indicator_view(
+    data: Loaded,
+    *,
+    scheme: str,
+    level: str,
+    column: str,
+    mode: str = "policy",
+    config: t.Config | None = None,
+) -> IndicatorView:
     """The classes and values of one indicator as the map draws them (shared by the map and its print sheet)."""
     from layers.choropleth import MAP_INDICATORS, view_indicator
 
@@ -282,17 +354,32 @@ def indicator_view(data: Loaded, *, scheme: str, level: str, column: str, mode: 
     if column == s.UNCOVERED:
         texts = {**texts, "yes": tr("uncovered_yes"), "no": tr("uncovered_no")}
     return view_indicator(
-        data.layer(scheme, level).table, indicator, title=tr(f"ind_{column}"), texts=texts,
-        target_pct=(config or data.config).threshold_pct(indicator.target), mode=mode,  # type: ignore[arg-type]
-    )  # fmt: skip
+        data.layer(scheme, level).table,
+        indicator,
+        title=tr(f"ind_{column}"),
+        texts=texts,
+        target_pct=(config or data.config).threshold_pct(indicator.target),
+        mode=mode,  # type: ignore[arg-type]
+    )
 
 
 #: The two print sheets: PDF on A4 landscape (print), PNG on a 16:9 slide (projector), both 300 dpi.
-SHEETS: dict[str, tuple[str, str, str]] = {"pdf": ("a4", "application/pdf", "sheet_pdf"), "png": ("slide", "image/png", "sheet_png")}
+SHEETS: dict[str, tuple[str, str, str]] = {
+    "pdf": ("a4", "application/pdf", "sheet_pdf"),
+    "png": ("slide", "image/png", "sheet_png"),
+}
 
 
 def sheet_downloads(
-    data: Loaded, *, scheme: str, level: str, column: str, province: str, title: str, mode: str = "policy", key: str = "sheet",
+    data: Loaded,
+    *,
+    scheme: str,
+    level: str,
+    column: str,
+    province: str,
+    title: str,
+    mode: str = "policy",
+    key: str = "sheet",
     view: IndicatorView | None = None,
 ) -> None:
     """One download button per print sheet of the map on screen, drawn only when clicked (matplotlib, 300 dpi)."""
@@ -301,15 +388,26 @@ def sheet_downloads(
 
     view = view or indicator_view(data, scheme=scheme, level=level, column=column, mode=mode)
     sheet = view_sheet(
-        data.layer(scheme, level), data.layer(scheme, "province"), view, column=column, title=title,
-        scheme=scheme, communes=data.layer(scheme, "commune"), province=province,
-    )  # fmt: skip
+        data.layer(scheme, level),
+        data.layer(scheme, "province"),
+        view,
+        column=column,
+        title=title,
+        scheme=scheme,
+        communes=data.layer(scheme, "commune"),
+        province=province,
+    )
     stem = f"ban_do_{column}_{province or 'toan_quoc'}"
     for fmt, (size, mime, label) in SHEETS.items():
         st.download_button(
-            tr(label), data=lambda fmt=fmt, size=size: sheet_bytes(sheet, fmt=fmt, size=size, dpi=300),  # type: ignore[misc]
-            file_name=f"{stem}.{fmt}", mime=mime, key=f"{key}_{fmt}", on_click="ignore", width="stretch",
-        )  # fmt: skip
+            tr(label),
+            data=lambda fmt=fmt, size=size: sheet_bytes(sheet, fmt=fmt, size=size, dpi=300),  # type: ignore[misc]
+            file_name=f"{stem}.{fmt}",
+            mime=mime,
+            key=f"{key}_{fmt}",
+            on_click="ignore",
+            width="stretch",
+        )
 
 
 def clicked_code(result: dict | None) -> str | None:

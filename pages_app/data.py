@@ -2,7 +2,7 @@
 
 An uploaded boundary file is imported, its report written beside it and its
 communes merged into a copy of the embedded boundaries
-(:func:`geo.merge_boundaries.import_into`); that copy is this session's
+(:func:`geo.importing.merge_boundaries.import_into`); that copy is this session's
 boundaries from the next rerun on (``pages_app.common.load``).
 """
 
@@ -16,34 +16,67 @@ import streamlit as st
 from pyogrio.errors import DataSourceError
 from shapely.errors import ShapelyError
 
-from geo import matching
-from geo.boundaries import boundaries_file
+from application.settings import checked_boundaries
 from geo.errors import CoverageError
-from geo.merge_boundaries import import_into
-from geo.tables import match_table, read_table
-from pages_app.common import banners, discard_uploads, load, max_upload_mb, session_dir, session_values, settings, tr
+from geo.importing import matching
+from geo.importing.merge_boundaries import import_into
+from geo.indicators.counts import match_table
+from geo.reading.tables import read_table
+from pages_app.common import (
+    banners,
+    discard_uploads,
+    load,
+    max_upload_mb,
+    session_dir,
+    session_values,
+    settings,
+    tr,
+)
 
 #: What a bad upload can raise: the library's own errors, and what a broken file makes GDAL, GEOS or zipfile raise.
-UPLOAD_ERRORS = (CoverageError, OSError, ValueError, DataSourceError, ShapelyError, zipfile.BadZipFile)
+UPLOAD_ERRORS = (
+    CoverageError,
+    OSError,
+    ValueError,
+    DataSourceError,
+    ShapelyError,
+    zipfile.BadZipFile,
+)
 
 data = load()
 st.title(tr("data_title"))
 banners(data)
 st.caption(tr("data_dir", path=str(settings().data_dir)))
-overridden = set(st.session_state.get("uploads", {})) | ({"boundaries"} if st.session_state.get("boundaries") else set())
+overridden = set(st.session_state.get("uploads", {})) | (
+    {"boundaries"} if st.session_state.get("boundaries") else set()
+)
 uploaded_name = st.session_state.get("boundaries_name")
 sources = data.sources.assign(
     input=data.sources["input"].map(lambda k: tr(f"input_{k}")),
-    file=[uploaded_name if k == "boundaries" and uploaded_name else f for k, f in zip(data.sources["input"], data.sources["file"])],
+    file=[
+        uploaded_name if k == "boundaries" and uploaded_name else f
+        for k, f in zip(data.sources["input"], data.sources["file"])
+    ],
     as_of=data.sources["as_of"].fillna(""),
-    origin=[tr("origin_upload") if k in overridden else tr("origin_default") for k in data.sources["input"]],
+    origin=[
+        tr("origin_upload") if k in overridden else tr("origin_default")
+        for k in data.sources["input"]
+    ],
     demo=data.sources["demo"].map(lambda d: tr("flag_yes") if d else tr("flag_no")),
 )
 # A static table: a handful of rows a person reads (and a browser test can read) at a glance.
 st.table(
-    sources.rename(columns={"input": tr("col_input"), "file": tr("col_file"), "as_of": tr("col_as_of"), "demo": tr("col_demo"), "origin": tr("col_origin")}),
+    sources.rename(
+        columns={
+            "input": tr("col_input"),
+            "file": tr("col_file"),
+            "as_of": tr("col_as_of"),
+            "demo": tr("col_demo"),
+            "origin": tr("col_origin"),
+        }
+    ),
     hide_index=True,
-)  # fmt: skip
+)
 st.caption(tr("targets_file", name=data.config.source))
 if len(data.report):
     with st.expander(tr("table_report")):
@@ -73,7 +106,7 @@ def _use_boundaries(upload: object) -> None:
         return
     name = upload.name  # type: ignore[attr-defined]
     try:
-        imported = import_into(path, boundaries_file(settings()), session_dir())
+        imported = import_into(path, checked_boundaries(settings()), session_dir())
     except UPLOAD_ERRORS as err:
         # Kept, so that the message stays on the page when the script reruns.
         st.session_state["boundaries_failed"] = f"{name}:{upload.size}"  # type: ignore[attr-defined]
@@ -86,30 +119,89 @@ def _use_boundaries(upload: object) -> None:
 
 def _report_table(path: Path) -> pd.DataFrame:
     """The import report with headers and outcomes in the session's language."""
-    report = pd.read_csv(path, dtype={matching.SOURCE_CODE: str, "commune_code": str, "province_code": str}, keep_default_na=False)
-    report[matching.OUTCOME] = report[matching.OUTCOME].map(lambda v: tr(f"outcome_{v}") if f"outcome_{v}" in _OUTCOMES else v)
-    return report.rename(columns={c: tr(f"rep_{c}") for c in report.columns if f"rep_{c}" in _HEADERS})
+    report = pd.read_csv(
+        path,
+        dtype={matching.SOURCE_CODE: str, "commune_code": str, "province_code": str},
+        keep_default_na=False,
+    )
+    report[matching.OUTCOME] = report[matching.OUTCOME].map(
+        lambda v: tr(f"outcome_{v}") if f"outcome_{v}" in _OUTCOMES else v
+    )
+    return report.rename(
+        columns={c: tr(f"rep_{c}") for c in report.columns if f"rep_{c}" in _HEADERS}
+    )
 
 
-_OUTCOMES = {f"outcome_{v}" for v in (matching.MATCHED, matching.DISSOLVED, matching.AMBIGUOUS, matching.UNMATCHED, "dropped-empty")}
-_HEADERS = {f"rep_{c}" for c in ("feature", "source_name", "source_code", "outcome", "commune_code", "commune_name", "province_code",
-                                 "match_method", "match_score", "distance_m", "candidates", "reason", "geometry_note")}  # fmt: skip
+_OUTCOMES = {
+    f"outcome_{v}"
+    for v in (
+        matching.MATCHED,
+        matching.DISSOLVED,
+        matching.AMBIGUOUS,
+        matching.UNMATCHED,
+        "dropped-empty",
+    )
+}
+_HEADERS = {
+    f"rep_{c}"
+    for c in (
+        "feature",
+        "source_name",
+        "source_code",
+        "outcome",
+        "commune_code",
+        "commune_name",
+        "province_code",
+        "match_method",
+        "match_score",
+        "distance_m",
+        "candidates",
+        "reason",
+        "geometry_note",
+    )
+}
 
-boundaries = st.file_uploader(tr("upload_boundaries"), type=["zip", "gpkg", "geojson", "json"], key="up_boundaries")
+boundaries = st.file_uploader(
+    tr("upload_boundaries"), type=["zip", "gpkg", "geojson", "json"], key="up_boundaries"
+)
 if boundaries is not None:
     token = f"{boundaries.name}:{boundaries.size}"
-    if token not in (st.session_state.get("boundaries_upload"), st.session_state.get("boundaries_failed")):
+    if token not in (
+        st.session_state.get("boundaries_upload"),
+        st.session_state.get("boundaries_failed"),
+    ):
         _use_boundaries(boundaries)
     elif token == st.session_state.get("boundaries_failed"):
         st.error(st.session_state.get("boundaries_error", ""))
-if st.session_state.get("boundaries") and Path(st.session_state.get("boundaries_report", "")).is_file():
+if (
+    st.session_state.get("boundaries")
+    and Path(st.session_state.get("boundaries_report", "")).is_file()
+):
     status = data.status[st.session_state["boundaries_scheme"]]
     scheme = tr(f"scheme_{st.session_state['boundaries_scheme']}")
-    st.success(tr("boundaries_ok", name=st.session_state["boundaries_name"], n=status.n_real, scheme=scheme))
+    st.success(
+        tr(
+            "boundaries_ok",
+            name=st.session_state["boundaries_name"],
+            n=status.n_real,
+            scheme=scheme,
+        )
+    )
     st.subheader(tr("import_report"))
     report = _report_table(Path(st.session_state["boundaries_report"]))
     # What a planner checks per feature, as a plain table; the matching evidence in the expander.
-    main = [tr(f"rep_{c}") for c in ("feature", "source_name", "source_code", "outcome", "commune_code", "commune_name", "reason")]
+    main = [
+        tr(f"rep_{c}")
+        for c in (
+            "feature",
+            "source_name",
+            "source_code",
+            "outcome",
+            "commune_code",
+            "commune_name",
+            "reason",
+        )
+    ]
     st.table(report[main], hide_index=True)
     with st.expander(tr("import_summary")):
         st.code(st.session_state.get("boundaries_summary", ""), language=None)
@@ -131,6 +223,8 @@ for kind in ("fibre", "teams"):
     if len(matched.report):
         st.dataframe(matched.report, hide_index=True, key=f"report_{kind}")
 
-if (st.session_state.get("uploads") or st.session_state.get("boundaries")) and st.button(tr("reset_uploads"), key="reset_uploads"):
+if (st.session_state.get("uploads") or st.session_state.get("boundaries")) and st.button(
+    tr("reset_uploads"), key="reset_uploads"
+):
     discard_uploads()
     st.rerun()

@@ -26,13 +26,38 @@ options = {"": tr("whole_country", n=len(names)), **names}
 head, picker, sheets, leave = st.columns([5, 2, 1.4, 1], vertical_alignment="bottom")
 with picker:
     default = st.session_state.get("last_province", "")
-    province = st.selectbox(tr("province"), list(options), index=list(options).index(default) if default in options else 0, format_func=options.__getitem__, key="meeting_province")
+    province = st.selectbox(
+        tr("province"),
+        list(options),
+        index=list(options).index(default) if default in options else 0,
+        format_func=options.__getitem__,
+        key="meeting_province",
+    )
 with leave:
     st.page_link("pages_app/map.py", label=tr("exit_meeting"))
 with head:
     title = f"{tr(f'ind_{column}')} — {options[province]}"
     demo = " · DEMO" if data.is_demo else ""
-    st.html(f'<h1 class="vn-meeting">{html.escape(title)}</h1><p class="vn-meeting">{html.escape(as_of_text(data) + demo)}</p>')
+    st.html(
+        f'<h1 class="vn-meeting">{html.escape(title)}</h1><p class="vn-meeting">{html.escape(as_of_text(data) + demo)}</p>'
+    )
 with sheets:
-    sheet_downloads(data, scheme=s.VINTAGE_2025, level="commune", column=column, province=province, title=title, key="meeting_sheet")
-show_map(data, scheme=s.VINTAGE_2025, level="commune", column=column, province=province, large=True, height=820, key="meeting_map")
+    sheet_downloads(
+        data,
+        scheme=s.VINTAGE_2025,
+        level="commune",
+        column=column,
+        province=province,
+        title=title,
+        key="meeting_sheet",
+    )
+show_map(
+    data,
+    scheme=s.VINTAGE_2025,
+    level="commune",
+    column=column,
+    province=province,
+    large=True,
+    height=820,
+    key="meeting_map",
+)

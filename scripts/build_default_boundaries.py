@@ -18,7 +18,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 if str(PROJECT_ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(PROJECT_ROOT))
 
-from geo.__main__ import main  # noqa: E402
+from cli.commands import main  # noqa: E402
 
 if __name__ == "__main__":
     sys.exit(main(["build-boundaries", *sys.argv[1:]]))

@@ -15,6 +15,10 @@ fi
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 
+# Lint and formatting first (rules in pyproject.toml): a red lint fails the run like a red test.
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+
 set +e
 .venv/bin/python -m pytest "$@"
 status=$?

@@ -35,7 +35,15 @@ UNCOVERED = ["02269", "02266", "00008"]
 #: Villages in the team table (all inside the four communes) and those listed as not covered:
 #: Ba Đình TDP 10 (no 4G), Lâm Bình Thôn 7-12 (no team; 10-12 also no 4G).
 N_VILLAGES = 30
-UNCOVERED_VILLAGES = ["Tổ dân phố 10", "Thôn 7", "Thôn 8", "Thôn 9", "Thôn 10", "Thôn 11", "Thôn 12"]
+UNCOVERED_VILLAGES = [
+    "Tổ dân phố 10",
+    "Thôn 7",
+    "Thôn 8",
+    "Thôn 9",
+    "Thôn 10",
+    "Thôn 11",
+    "Thôn 12",
+]
 VILLAGES_NO_4G = ["Tổ dân phố 10", "Thôn 10", "Thôn 11", "Thôn 12"]
 
 
@@ -54,7 +62,12 @@ def _communes() -> gpd.GeoDataFrame:
             schema.COMMUNE_NAME: ["Phường Ba Đình", HOSTILE_NAME, "Xã Lâm Bình", "Xã Thượng Lâm"],
             schema.COMMUNE_TYPE: ["Phường", "Xã", "Xã", "Xã"],
             schema.PROVINCE_CODE: ["01", "01", "08", "08"],
-            schema.PROVINCE_NAME: ["Thành phố Hà Nội", "Thành phố Hà Nội", "Tỉnh Tuyên Quang", "Tỉnh Tuyên Quang"],
+            schema.PROVINCE_NAME: [
+                "Thành phố Hà Nội",
+                "Thành phố Hà Nội",
+                "Tỉnh Tuyên Quang",
+                "Tỉnh Tuyên Quang",
+            ],
             schema.AREA_KM2_OFFICIAL: [2.97, 35.5, 120.0, np.nan],
             schema.AREA_KM2: [3.1, 36.0, 118.0, 90.0],
             schema.N_LEGACY_COMMUNES: [4, 2, 1, 7],
@@ -69,12 +82,27 @@ def _legacy() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
     communes = gpd.GeoDataFrame(
         {
             schema.COMMUNE_CODE: LEGACY_CODES,
-            schema.COMMUNE_NAME: ["Phường Trúc Bạch", "Phường Vĩnh Phúc", "Xã Phúc Yên", "Xã Khuôn Hà"],
+            schema.COMMUNE_NAME: [
+                "Phường Trúc Bạch",
+                "Phường Vĩnh Phúc",
+                "Xã Phúc Yên",
+                "Xã Khuôn Hà",
+            ],
             schema.COMMUNE_TYPE: ["Phường", "Phường", "Xã", "Xã"],
             schema.DISTRICT_CODE: ["001", "001", "071", "071"],
-            schema.DISTRICT_NAME: ["Quận Ba Đình", "Quận Ba Đình", "Huyện Lâm Bình", "Huyện Lâm Bình"],
+            schema.DISTRICT_NAME: [
+                "Quận Ba Đình",
+                "Quận Ba Đình",
+                "Huyện Lâm Bình",
+                "Huyện Lâm Bình",
+            ],
             schema.PROVINCE_CODE: ["01", "01", "08", "08"],
-            schema.PROVINCE_NAME: ["Thành phố Hà Nội", "Thành phố Hà Nội", "Tỉnh Tuyên Quang", "Tỉnh Tuyên Quang"],
+            schema.PROVINCE_NAME: [
+                "Thành phố Hà Nội",
+                "Thành phố Hà Nội",
+                "Tỉnh Tuyên Quang",
+                "Tỉnh Tuyên Quang",
+            ],
             schema.NEW_COMMUNE_CODES: CODES,
             schema.AREA_KM2: [3.1, 36.0, 118.0, 90.0],
             schema.APPROXIMATE: [True] * N_COMMUNES,
@@ -83,12 +111,22 @@ def _legacy() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
         crs=schema.WGS84,
     )
     districts = communes.dissolve(schema.DISTRICT_CODE, aggfunc="first").reset_index()
-    districts = districts[[schema.DISTRICT_CODE, schema.DISTRICT_NAME, schema.PROVINCE_CODE, schema.PROVINCE_NAME, "geometry"]]
+    districts = districts[
+        [
+            schema.DISTRICT_CODE,
+            schema.DISTRICT_NAME,
+            schema.PROVINCE_CODE,
+            schema.PROVINCE_NAME,
+            "geometry",
+        ]
+    ]
     districts[schema.DISTRICT_TYPE] = ["Quận", "Huyện"]
     districts[schema.N_COMMUNES] = [2, 2]
     districts[schema.AREA_KM2] = [39.1, 208.0]
     districts[schema.APPROXIMATE] = True
-    provinces = communes.dissolve(schema.PROVINCE_CODE, aggfunc={schema.PROVINCE_NAME: "first"}).reset_index()
+    provinces = communes.dissolve(
+        schema.PROVINCE_CODE, aggfunc={schema.PROVINCE_NAME: "first"}
+    ).reset_index()
     provinces["n_districts"] = [1, 1]
     provinces[schema.AREA_KM2] = [39.1, 208.0]
     provinces[schema.APPROXIMATE] = True
@@ -97,11 +135,24 @@ def _legacy() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
     return communes, districts, provinces
 
 
-def _write_raster(path: Path, values: np.ndarray, *, cell: float, nodata: float | None = None, as_of: str = "2026-06-30") -> None:
+def _write_raster(
+    path: Path,
+    values: np.ndarray,
+    *,
+    cell: float,
+    nodata: float | None = None,
+    as_of: str = "2026-06-30",
+) -> None:
     profile = {
-        "driver": "GTiff", "width": values.shape[1], "height": values.shape[0], "count": 1, "dtype": values.dtype,
-        "crs": schema.WGS84, "transform": Affine(cell, 0, 105.0, 0, -cell, 22.0), "nodata": nodata,
-    }  # fmt: skip
+        "driver": "GTiff",
+        "width": values.shape[1],
+        "height": values.shape[0],
+        "count": 1,
+        "dtype": values.dtype,
+        "crs": schema.WGS84,
+        "transform": Affine(cell, 0, 105.0, 0, -cell, 22.0),
+        "nodata": nodata,
+    }
     with rasterio.open(path, "w", **profile) as sink:
         sink.write(values, 1)
         sink.update_tags(as_of=as_of)
@@ -114,7 +165,12 @@ def write_coverage(root: Path) -> Path:
     signal = np.full((20, 80), -90, dtype="int16")
     signal[:, 50:] = -120  # east half of square 3 and all of square 4
     _write_raster(folder / "DEMO_rsrp_4g.tif", signal, cell=0.05, nodata=-32768)
-    _write_raster(folder / "DEMO_population.tif", np.full((4, 16), 100.0, dtype="float32"), cell=0.25, as_of="2025-12-31")
+    _write_raster(
+        folder / "DEMO_population.tif",
+        np.full((4, 16), 100.0, dtype="float32"),
+        cell=0.25,
+        as_of="2025-12-31",
+    )
     (folder / "DEMO_fibre.csv").write_text(
         "Tỉnh,Xã,Số hộ,Số hộ có cáp quang,Cáp quang đến xã\n"
         "Hà Nội,Phường Ba Đình,1000,900,Có\nHà Nội,Phường Ngọc Hà,800,400,Có\nTuyên Quang,Xã Lâm Bình,500,0,Không\n",
@@ -132,16 +188,26 @@ def team_villages_csv() -> str:
     Thôn 10-12 "Trắng sóng".
     """
     lines = ["Tỉnh,Xã,Thôn/tổ dân phố,Số tổ công nghệ số cộng đồng,Số thành viên,Sóng 4G"]
-    lines += [f"Hà Nội,Phường Ba Đình,Tổ dân phố {i},1,5,{'Không' if i == 10 else 'Có'}" for i in range(1, 11)]
-    lines += [f"Hà Nội,Phường Ngọc Hà,Tổ dân phố {i},1,5,{'' if i == 8 else 'Có'}" for i in range(1, 9)]
-    lines += [f"Tuyên Quang,Xã Lâm Bình,Thôn {i},{int(i <= 6)},{5 * int(i <= 6)},{'Trắng sóng' if i >= 10 else 'Có'}" for i in range(1, 13)]
+    lines += [
+        f"Hà Nội,Phường Ba Đình,Tổ dân phố {i},1,5,{'Không' if i == 10 else 'Có'}"
+        for i in range(1, 11)
+    ]
+    lines += [
+        f"Hà Nội,Phường Ngọc Hà,Tổ dân phố {i},1,5,{'' if i == 8 else 'Có'}" for i in range(1, 9)
+    ]
+    lines += [
+        f"Tuyên Quang,Xã Lâm Bình,Thôn {i},{int(i <= 6)},{5 * int(i <= 6)},{'Trắng sóng' if i >= 10 else 'Có'}"
+        for i in range(1, 13)
+    ]
     return "\n".join(lines) + "\n"
 
 
 def write_data_dir(root: Path, *, coverage: bool = True) -> Path:
     """The data folder: boundaries (2025 and legacy layers) and, unless told not to, DEMO coverage inputs."""
     communes = _communes()
-    provinces = communes.dissolve(schema.PROVINCE_CODE, aggfunc={schema.PROVINCE_NAME: "first"}).reset_index()
+    provinces = communes.dissolve(
+        schema.PROVINCE_CODE, aggfunc={schema.PROVINCE_NAME: "first"}
+    ).reset_index()
     provinces[schema.N_COMMUNES] = [2, 2]
     provinces[schema.AREA_KM2] = [39.1, 208.0]
     provinces[schema.APPROXIMATE] = True
@@ -150,7 +216,11 @@ def write_data_dir(root: Path, *, coverage: bool = True) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     communes.to_file(path, layer=schema.LAYER_COMMUNES_2025, driver="GPKG")
     provinces.to_file(path, layer=schema.LAYER_PROVINCES_2025, driver="GPKG")
-    legacy_layers = (schema.LAYER_COMMUNES_LEGACY, schema.LAYER_DISTRICTS_LEGACY, schema.LAYER_PROVINCES_LEGACY)
+    legacy_layers = (
+        schema.LAYER_COMMUNES_LEGACY,
+        schema.LAYER_DISTRICTS_LEGACY,
+        schema.LAYER_PROVINCES_LEGACY,
+    )
     for layer, frame in zip(legacy_layers, _legacy()):
         frame.to_file(path, layer=layer, driver="GPKG")
     if coverage:
@@ -164,7 +234,11 @@ UPLOAD_PROVINCE = "01"
 UPLOAD_FILE = "ranh_gioi_ha_noi.geojson"
 #: Giảng Võ (00025) is not one of the four fixture communes: the upload adds it.
 UPLOAD_CODES = ["00004", "00008", "00025"]
-UPLOAD_BOXES = [(105.827, 21.030, 105.849, 21.046), (105.806, 21.030, 105.827, 21.046), (105.806, 21.018, 105.822, 21.030)]
+UPLOAD_BOXES = [
+    (105.827, 21.030, 105.849, 21.046),
+    (105.806, 21.030, 105.827, 21.046),
+    (105.806, 21.018, 105.822, 21.030),
+]
 UPLOAD_NAMES = ["Phường Ba Đình", "Phường Ngọc Hà", "Phường Giảng Võ"]
 FIBRE_FILE = "cap_quang_ha_noi.xlsx"
 #: With both uploads: the one ward of Hà Nội that misses a target (fibre to 70 % of households),
@@ -178,10 +252,16 @@ def province_boundaries_geojson() -> bytes:
     import json
 
     features = [
-        {"type": "Feature", "properties": {"MaXa": code, "TenXa": name, "TenTinh": "Hà Nội"}, "geometry": shapely.geometry.mapping(shapely.box(*box))}
+        {
+            "type": "Feature",
+            "properties": {"MaXa": code, "TenXa": name, "TenTinh": "Hà Nội"},
+            "geometry": shapely.geometry.mapping(shapely.box(*box)),
+        }
         for code, name, box in zip(UPLOAD_CODES, UPLOAD_NAMES, UPLOAD_BOXES)
     ]
-    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False).encode("utf-8")
+    return json.dumps(
+        {"type": "FeatureCollection", "features": features}, ensure_ascii=False
+    ).encode("utf-8")
 
 
 def fibre_workbook() -> bytes:
@@ -191,9 +271,14 @@ def fibre_workbook() -> bytes:
     import pandas as pd
 
     table = pd.DataFrame(
-        {"Tỉnh": ["Hà Nội", "Hà Nội"], "Xã/phường": UPLOAD_NAMES[:2], "Số hộ": [1000, 800],
-         "Số hộ có cáp quang": [700, 780], "Cáp quang đến xã": ["Có", "Có"]},
-    )  # fmt: skip
+        {
+            "Tỉnh": ["Hà Nội", "Hà Nội"],
+            "Xã/phường": UPLOAD_NAMES[:2],
+            "Số hộ": [1000, 800],
+            "Số hộ có cáp quang": [700, 780],
+            "Cáp quang đến xã": ["Có", "Có"],
+        },
+    )
     buffer = io.BytesIO()
     table.to_excel(buffer, index=False, sheet_name="Cáp quang")
     return buffer.getvalue()

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-from geo.app_data import CACHE_ENV
-from geo.settings import ENV_DATA_DIR
+from application.app_data import CACHE_ENV
+from application.settings import ENV_DATA_DIR
 from tests.app.fixture_data import APP
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
@@ -44,14 +44,14 @@ class Guard:
 
     attempted: list[str] = field(default_factory=list)
 
-    def route(self, route, request) -> None:  # noqa: ANN001 (Playwright's types)
+    def route(self, route, request) -> None:
         if urlparse(request.url).hostname in LOCAL_HOSTS:
             route.continue_()
         else:
             self.attempted.append(request.url)
             route.abort()
 
-    def websocket(self, ws) -> None:  # noqa: ANN001
+    def websocket(self, ws) -> None:
         if urlparse(ws.url).hostname not in LOCAL_HOSTS:
             self.attempted.append(ws.url)
 
@@ -62,7 +62,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _wait_until_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 60.0) -> None:
+def _wait_until_healthy(
+    url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 60.0
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -87,7 +89,13 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def start_server(data_dir: Path, workdir: Path, *, options: tuple[str, ...] = (), environ: dict[str, str] | None = None) -> Iterator[Server]:
+def start_server(
+    data_dir: Path,
+    workdir: Path,
+    *,
+    options: tuple[str, ...] = (),
+    environ: dict[str, str] | None = None,
+) -> Iterator[Server]:
     """``streamlit run app.py`` on ``data_dir`` (cache and log in ``workdir``), stopped on exit.
 
     ``options`` are more ``--section.option value`` pairs for Streamlit; ``environ`` more variables.
@@ -98,12 +106,24 @@ def start_server(data_dir: Path, workdir: Path, *, options: tuple[str, ...] = ()
     env[CACHE_ENV] = str(workdir / "cache")
     env.update(environ or {})
     command = [
-        sys.executable, "-m", "streamlit", "run", str(APP),
-        "--server.port", str(port), "--server.address", "127.0.0.1", *options,
-        "--", "--data-dir", str(data_dir),
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP),
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        *options,
+        "--",
+        "--data-dir",
+        str(data_dir),
+    ]
     with log.open("wb") as out:
-        proc = subprocess.Popen(command, cwd=APP.parent, stdout=out, stderr=subprocess.STDOUT, env=env)
+        proc = subprocess.Popen(
+            command, cwd=APP.parent, stdout=out, stderr=subprocess.STDOUT, env=env
+        )
     try:
         url = f"http://127.0.0.1:{port}/"
         _wait_until_healthy(url, proc, log)
@@ -112,44 +132,46 @@ def start_server(data_dir: Path, workdir: Path, *, options: tuple[str, ...] = ()
         _stop(proc)
 
 
-def open_context(browser, guard: Guard):  # noqa: ANN001, ANN201 (Playwright's types)
+def open_context(browser, guard: Guard):
     """A new browser context (a new Streamlit session) whose off-machine requests ``guard`` aborts."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, service_workers="block", accept_downloads=True)
+    context = browser.new_context(
+        viewport={"width": 1400, "height": 1000}, service_workers="block", accept_downloads=True
+    )
     context.route("**/*", guard.route)
     return context
 
 
-def new_page(context, guard: Guard, url: str):  # noqa: ANN001, ANN201
+def new_page(context, guard: Guard, url: str):
     page = context.new_page()
     page.on("websocket", guard.websocket)
     page.goto(url)
     return page
 
 
-def frame(page):  # noqa: ANN001, ANN201
+def frame(page):
     return page.frame_locator(MAP_FRAME).first
 
 
-def commune_paths(page):  # noqa: ANN001, ANN201
+def commune_paths(page):
     return frame(page).locator("path.leaflet-interactive")
 
 
-def sidebar(page):  # noqa: ANN001, ANN201
+def sidebar(page):
     return page.get_by_test_id("stSidebar")
 
 
-def shot(page, name: str) -> None:  # noqa: ANN001
+def shot(page, name: str) -> None:
     if SHOTS is not None:
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
 
 
-def choose(page, label: str, option: str) -> None:  # noqa: ANN001
+def choose(page, label: str, option: str) -> None:
     page.get_by_role("combobox", name=label).click()
     page.get_by_role("option", name=option, exact=True).click()
 
 
-def download(page, label: str) -> Path:  # noqa: ANN001
+def download(page, label: str) -> Path:
     """Click the download button called ``label`` once it is there; the downloaded file.
 
     ``get_by_role(...).count()`` does not wait: buttons drawn below the map

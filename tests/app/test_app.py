@@ -8,15 +8,25 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.app_data import CACHE_ENV
-from geo.settings import ENV_DATA_DIR
-from geo.merge_boundaries import import_into
+from application.app_data import CACHE_ENV
+from application.settings import ENV_DATA_DIR
+from geo.importing.merge_boundaries import import_into
 from geo.schema import BOUNDARIES_FILE
 from tests.app.fixture_data import (
-    APP, FIBRE_FILE, N_COMMUNES, N_VILLAGES, UNCOVERED, UNCOVERED_VILLAGES, UPLOAD_FILE, UPLOAD_HOUSEHOLDS_NO_FIBRE, UPLOAD_UNCOVERED,
+    APP,
+    FIBRE_FILE,
+    N_COMMUNES,
+    N_VILLAGES,
+    UNCOVERED,
+    UNCOVERED_VILLAGES,
+    UPLOAD_FILE,
+    UPLOAD_HOUSEHOLDS_NO_FIBRE,
+    UPLOAD_UNCOVERED,
     VILLAGES_NO_4G,
-    fibre_workbook, province_boundaries_geojson, write_data_dir,
-)  # fmt: skip
+    fibre_workbook,
+    province_boundaries_geojson,
+    write_data_dir,
+)
 
 PAGES = Path("pages_app")
 
@@ -27,7 +37,9 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def app(data_dir: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+def app(
+    data_dir: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> AppTest:
     monkeypatch.setattr(sys, "argv", [str(APP)])
     monkeypatch.setenv(ENV_DATA_DIR, str(data_dir))
     monkeypatch.setenv(CACHE_ENV, str(data_dir.parent / "cache"))
@@ -61,7 +73,14 @@ def test_indicators_offered_are_those_of_the_layer(app: AppTest) -> None:
 
 @pytest.mark.parametrize(
     ("scheme", "level"),
-    [("2025", "commune"), ("2025", "district"), ("2025", "province"), ("legacy", "commune"), ("legacy", "district"), ("legacy", "province")],
+    [
+        ("2025", "commune"),
+        ("2025", "district"),
+        ("2025", "province"),
+        ("legacy", "commune"),
+        ("legacy", "district"),
+        ("legacy", "province"),
+    ],
 )
 def test_every_scheme_and_level_draws(app: AppTest, scheme: str, level: str) -> None:
     app.radio(key="scheme").set_value(scheme).run()
@@ -76,7 +95,11 @@ def test_legacy_scheme_says_indicators_are_converted(app: AppTest) -> None:
 
 
 def test_switching_indicator_and_class_mode(app: AppTest) -> None:
-    for column in app.selectbox(key="indicator").options[:0] or ["pct_households_fibre", "uncovered", "teams"]:
+    for column in app.selectbox(key="indicator").options[:0] or [
+        "pct_households_fibre",
+        "uncovered",
+        "teams",
+    ]:
         app.selectbox(key="indicator").set_value(column).run()
         assert not app.exception
         assert app.session_state["indicator"] == column
@@ -103,7 +126,11 @@ def test_search_without_diacritics_selects_the_commune_and_shows_its_profile(app
     assert app.session_state["selected"] == "02266"
     page = _html(app)
     # Its legacy communes come from the real crosswalk.
-    assert "Xã Lâm Bình" in page and "Thị trấn Lăng Can (02266)" in page and "Xã Phúc Yên (02233)" in page
+    assert (
+        "Xã Lâm Bình" in page
+        and "Thị trấn Lăng Can (02266)" in page
+        and "Xã Phúc Yên (02233)" in page
+    )
 
 
 def test_profile_escapes_a_hostile_name(app: AppTest) -> None:
@@ -125,7 +152,9 @@ def test_a_selection_belongs_to_its_scheme(app: AppTest) -> None:
 
 def test_uploads_belong_to_one_session(app: AppTest, data_dir: Path, tmp_path: Path) -> None:
     table = tmp_path / "fibre_upload.csv"
-    table.write_text("Tỉnh,Xã,Số hộ,Số hộ có cáp quang\nHà Nội,Phường Ba Đình,100,10\n", encoding="utf-8")
+    table.write_text(
+        "Tỉnh,Xã,Số hộ,Số hộ có cáp quang\nHà Nội,Phường Ba Đình,100,10\n", encoding="utf-8"
+    )
     app.session_state["uploads"] = {"fibre": str(table)}
     app.switch_page(str(PAGES / "data.py")).run()
     assert not app.exception, [e.value for e in app.exception]
@@ -166,12 +195,18 @@ def test_uncovered_page_lists_the_villages_of_the_team_table(app: AppTest) -> No
     app.switch_page(str(PAGES / "uncovered.py")).run()
     assert not app.exception, [e.value for e in app.exception]
     assert "Thôn/tổ dân phố chưa đạt" in [h.value for h in app.header]
-    assert f"{len(UNCOVERED_VILLAGES)} thôn/tổ dân phố chưa đạt / {N_VILLAGES} thôn có số liệu" in [h.value for h in app.subheader]
+    assert f"{len(UNCOVERED_VILLAGES)} thôn/tổ dân phố chưa đạt / {N_VILLAGES} thôn có số liệu" in [
+        h.value for h in app.subheader
+    ]
     villages = app.dataframe[1].value
-    assert list(villages["Thôn/tổ dân phố"]) == UNCOVERED_VILLAGES  # Ngọc Hà TDP 8 (4G unknown) is not listed
+    assert (
+        list(villages["Thôn/tổ dân phố"]) == UNCOVERED_VILLAGES
+    )  # Ngọc Hà TDP 8 (4G unknown) is not listed
     assert list(villages["Lý do"])[-1] == "chưa có tổ công nghệ số cộng đồng; chưa có sóng 4G"
     labels = [b.label for b in app.get("download_button")]
-    assert "Tải CSV" in labels and "Tải danh sách thôn (CSV)" in labels  # communes and villages, told apart
+    assert (
+        "Tải CSV" in labels and "Tải danh sách thôn (CSV)" in labels
+    )  # communes and villages, told apart
 
 
 def test_village_list_follows_the_reasons_and_the_province(app: AppTest) -> None:
@@ -182,12 +217,16 @@ def test_village_list_follows_the_reasons_and_the_province(app: AppTest) -> None
     assert "3 thôn/tổ dân phố chưa đạt / 12 thôn có số liệu" in [h.value for h in app.subheader]
     app.session_state["lang"] = "en"
     app.run()
-    assert "Villages not covered" in [h.value for h in app.header] and "3 of 12 villages with data are not covered" in [h.value for h in app.subheader]
+    assert "Villages not covered" in [
+        h.value for h in app.header
+    ] and "3 of 12 villages with data are not covered" in [h.value for h in app.subheader]
 
 
 def test_a_commune_team_table_says_there_is_no_village_list(app: AppTest, tmp_path: Path) -> None:
     table = tmp_path / "teams_upload.csv"
-    table.write_text("Tỉnh,Xã,Số thôn,Số thôn có tổ CNS\nHà Nội,Phường Ba Đình,10,5\n", encoding="utf-8")
+    table.write_text(
+        "Tỉnh,Xã,Số thôn,Số thôn có tổ CNS\nHà Nội,Phường Ba Đình,10,5\n", encoding="utf-8"
+    )
     app.session_state["uploads"] = {"teams": str(table)}
     app.switch_page(str(PAGES / "uncovered.py")).run()
     assert not app.exception, [e.value for e in app.exception]
@@ -234,7 +273,9 @@ def _upload_boundaries(at: AppTest, data_dir: Path, folder: Path) -> None:
         at.session_state[key] = value
 
 
-def test_uploaded_boundaries_are_the_sessions_and_the_notice_says_where(app: AppTest, data_dir: Path, tmp_path: Path) -> None:
+def test_uploaded_boundaries_are_the_sessions_and_the_notice_says_where(
+    app: AppTest, data_dir: Path, tmp_path: Path
+) -> None:
     _upload_boundaries(app, data_dir, tmp_path)
     app.run()
     assert not app.exception, [e.value for e in app.exception]
@@ -243,10 +284,14 @@ def test_uploaded_boundaries_are_the_sessions_and_the_notice_says_where(app: App
     assert "2 xã/phường còn lại là ranh giới gần đúng" in notice
     assert _rows(app) == N_COMMUNES + 1  # Giảng Võ came with the upload
     other = AppTest.from_file(str(APP), default_timeout=90).run()
-    assert "Ranh giới trên bản đồ là gần đúng" in other.warning[0].value and _rows(other) == N_COMMUNES
+    assert (
+        "Ranh giới trên bản đồ là gần đúng" in other.warning[0].value and _rows(other) == N_COMMUNES
+    )
 
 
-def test_legacy_units_say_the_upload_is_in_the_other_scheme(app: AppTest, data_dir: Path, tmp_path: Path) -> None:
+def test_legacy_units_say_the_upload_is_in_the_other_scheme(
+    app: AppTest, data_dir: Path, tmp_path: Path
+) -> None:
     _upload_boundaries(app, data_dir, tmp_path)
     app.run()
     app.radio(key="scheme").set_value("legacy").run()
@@ -254,7 +299,9 @@ def test_legacy_units_say_the_upload_is_in_the_other_scheme(app: AppTest, data_d
     assert "ranh_gioi_ha_noi.geojson) là đơn vị “Từ 1/7/2025 (2 cấp)”" in app.warning[0].value
 
 
-def test_uncovered_communes_are_computed_on_the_uploads(app: AppTest, data_dir: Path, tmp_path: Path) -> None:
+def test_uncovered_communes_are_computed_on_the_uploads(
+    app: AppTest, data_dir: Path, tmp_path: Path
+) -> None:
     _upload_boundaries(app, data_dir, tmp_path)
     fibre = tmp_path / FIBRE_FILE
     fibre.write_bytes(fibre_workbook())
@@ -268,20 +315,28 @@ def test_uncovered_communes_are_computed_on_the_uploads(app: AppTest, data_dir: 
     assert app.subheader[0].value == "1 xã chưa đạt / 3 xã"
 
 
-def test_data_page_shows_the_import_report_as_a_readable_table(app: AppTest, data_dir: Path, tmp_path: Path) -> None:
+def test_data_page_shows_the_import_report_as_a_readable_table(
+    app: AppTest, data_dir: Path, tmp_path: Path
+) -> None:
     _upload_boundaries(app, data_dir, tmp_path)
     app.switch_page(str(PAGES / "data.py")).run()
     assert not app.exception, [e.value for e in app.exception]
     assert "Đã nạp ranh_gioi_ha_noi.geojson: 3 xã/phường" in app.success[0].value
     report = app.table[1].value
     assert list(report["Tên trong tệp"]) == ["Phường Ba Đình", "Phường Ngọc Hà", "Phường Giảng Võ"]
-    assert set(report["Kết quả"]) == {"Đã ghép"} and list(report["Mã xã (danh mục)"]) == ["00004", "00008", "00025"]
+    assert set(report["Kết quả"]) == {"Đã ghép"} and list(report["Mã xã (danh mục)"]) == [
+        "00004",
+        "00008",
+        "00025",
+    ]
     sources = app.table[0].value
     row = sources[sources["Loại"] == "Ranh giới hành chính"].iloc[0]
     assert row["Tệp"] == UPLOAD_FILE and row["Nguồn nạp"] == "tải lên (phiên này)"
 
 
-def test_discarding_uploads_restores_the_embedded_boundaries(app: AppTest, data_dir: Path, tmp_path: Path) -> None:
+def test_discarding_uploads_restores_the_embedded_boundaries(
+    app: AppTest, data_dir: Path, tmp_path: Path
+) -> None:
     _upload_boundaries(app, data_dir, tmp_path)
     app.switch_page(str(PAGES / "data.py")).run()
     app.button(key="reset_uploads").click().run()
@@ -296,4 +351,7 @@ def test_upload_limit_is_streamlits(app: AppTest) -> None:
 
 def test_meeting_mode_offers_a_pdf_and_a_png_sheet(app: AppTest) -> None:
     app.switch_page(str(PAGES / "meeting.py")).run()
-    assert [b.label for b in app.get("download_button")] == ["Tải PDF (A4 in)", "Tải PNG (16:9 trình chiếu)"]
+    assert [b.label for b in app.get("download_button")] == [
+        "Tải PDF (A4 in)",
+        "Tải PNG (16:9 trình chiếu)",
+    ]

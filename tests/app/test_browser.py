@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 
@@ -52,15 +51,15 @@ def visit(server: Server) -> Iterator[Visit]:
             browser.close()
 
 
-def _commune_paths(visit: Visit):  # noqa: ANN202 (a Playwright Locator)
+def _commune_paths(visit: Visit):
     return live.commune_paths(visit.page)
 
 
-def _frame(visit: Visit):  # noqa: ANN202
+def _frame(visit: Visit):
     return live.frame(visit.page)
 
 
-def _sidebar(visit: Visit):  # noqa: ANN202
+def _sidebar(visit: Visit):
     return live.sidebar(visit.page)
 
 
@@ -86,7 +85,9 @@ def test_demo_and_approximate_notices_are_visible(visit: Visit) -> None:
     from playwright.sync_api import expect
 
     expect(visit.page.get_by_text("DỮ LIỆU MẪU (DEMO)")).to_be_visible(timeout=WAIT_MS)
-    expect(visit.page.get_by_text("Ranh giới trên bản đồ là gần đúng")).to_be_visible(timeout=WAIT_MS)
+    expect(visit.page.get_by_text("Ranh giới trên bản đồ là gần đúng")).to_be_visible(
+        timeout=WAIT_MS
+    )
     _shot(visit, "map_vi")
 
 
@@ -131,15 +132,21 @@ def test_switching_indicator_level_and_scheme(visit: Visit) -> None:
     from playwright.sync_api import expect
 
     _choose(visit, "Chỉ số", "Hộ gia đình có cáp quang (%)")
-    expect(_frame(visit).locator(".vn-legend")).to_contain_text("Hộ gia đình có cáp quang", timeout=WAIT_MS)
+    expect(_frame(visit).locator(".vn-legend")).to_contain_text(
+        "Hộ gia đình có cáp quang", timeout=WAIT_MS
+    )
     _sidebar(visit).get_by_text("Tỉnh/thành phố", exact=True).first.click()
     expect(_commune_paths(visit)).to_have_count(2, timeout=WAIT_MS)
     _sidebar(visit).get_by_text("Trước 7/2025 (3 cấp)").click()
-    expect(visit.page.get_by_text("chỉ số được chuyển từ xã mới sang xã cũ")).to_be_visible(timeout=WAIT_MS)
+    expect(visit.page.get_by_text("chỉ số được chuyển từ xã mới sang xã cũ")).to_be_visible(
+        timeout=WAIT_MS
+    )
     _sidebar(visit).get_by_text("Xã/phường", exact=True).click()
     expect(_commune_paths(visit)).to_have_count(N_COMMUNES, timeout=WAIT_MS)
     _sidebar(visit).get_by_text("Từ 1/7/2025 (2 cấp)").click()
-    expect(_frame(visit).locator(".vn-legend")).to_contain_text("Hộ gia đình có cáp quang", timeout=WAIT_MS)
+    expect(_frame(visit).locator(".vn-legend")).to_contain_text(
+        "Hộ gia đình có cáp quang", timeout=WAIT_MS
+    )
 
 
 def test_choosing_a_province_draws_only_its_communes(visit: Visit) -> None:
@@ -162,7 +169,11 @@ def test_uncovered_page_lists_and_downloads(visit: Visit) -> None:
     # wait for the button (live.download), never count() it (which does not wait).
     import csv
 
-    rows = list(csv.DictReader(live.download(visit.page, "Tải CSV").read_text(encoding="utf-8-sig").splitlines()))
+    rows = list(
+        csv.DictReader(
+            live.download(visit.page, "Tải CSV").read_text(encoding="utf-8-sig").splitlines()
+        )
+    )
     assert [r["commune_code"] for r in rows] == ["02269", "02266", "00008"]
     assert [r["rank"] for r in rows] == ["1", "2", "3"]
 
@@ -173,7 +184,9 @@ def test_data_page_lists_inputs_and_rejects_a_bad_upload_readably(visit: Visit) 
     visit.page.get_by_role("link", name="Dữ liệu").click()
     expect(visit.page.get_by_text("Dữ liệu đang dùng")).to_be_visible(timeout=WAIT_MS)
     uploader = visit.page.locator("input[type=file]").first
-    uploader.set_input_files(files=[{"name": "bad.geojson", "mimeType": "application/json", "buffer": b"{not json"}])
+    uploader.set_input_files(
+        files=[{"name": "bad.geojson", "mimeType": "application/json", "buffer": b"{not json"}]
+    )
     expect(visit.page.get_by_text("Không nạp được bad.geojson")).to_be_visible(timeout=WAIT_MS)
     expect(visit.page.get_by_text("Traceback")).to_have_count(0)
     _shot(visit, "data_vi")

@@ -17,17 +17,23 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from geo.settings import ENV_MAX_UPLOAD_MB
+from application.settings import ENV_MAX_UPLOAD_MB
 from layers.export import DATA_SHEET, header_to_column
 from tests.app import live
 from tests.app.fixture_data import (
-    FIBRE_FILE, UPLOAD_CODES, UPLOAD_FILE, UPLOAD_HOUSEHOLDS_NO_FIBRE, UPLOAD_UNCOVERED, fibre_workbook, province_boundaries_geojson, write_data_dir,
-)  # fmt: skip
+    FIBRE_FILE,
+    UPLOAD_CODES,
+    UPLOAD_FILE,
+    UPLOAD_HOUSEHOLDS_NO_FIBRE,
+    UPLOAD_UNCOVERED,
+    fibre_workbook,
+    province_boundaries_geojson,
+    write_data_dir,
+)
 from tests.app.live import WAIT_MS, Guard, Server
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
 
@@ -44,7 +50,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     data_dir = write_data_dir(tmp_path_factory.mktemp("data"))
     options = ("--server.maxUploadSize", str(LIMIT_MB + 2))
     environ = {ENV_MAX_UPLOAD_MB: str(LIMIT_MB)}
-    with live.start_server(data_dir, tmp_path_factory.mktemp("server"), options=options, environ=environ) as running:
+    with live.start_server(
+        data_dir, tmp_path_factory.mktemp("server"), options=options, environ=environ
+    ) as running:
         yield running
 
 
@@ -66,7 +74,7 @@ def browser(server: Server) -> Iterator[object]:
 
 
 @pytest.fixture
-def session(browser, guard: Guard, server: Server) -> Iterator[object]:  # noqa: ANN001
+def session(browser, guard: Guard, server: Server) -> Iterator[object]:
     """One person's browser tab on the app (a new Streamlit session)."""
     context = live.open_context(browser, guard)
     try:
@@ -75,35 +83,41 @@ def session(browser, guard: Guard, server: Server) -> Iterator[object]:  # noqa:
         context.close()
 
 
-def _upload(page, nth: int, name: str, mime: str, content: bytes) -> None:  # noqa: ANN001
-    page.locator("input[type=file]").nth(nth).set_input_files(files=[{"name": name, "mimeType": mime, "buffer": content}])
+def _upload(page, nth: int, name: str, mime: str, content: bytes) -> None:
+    page.locator("input[type=file]").nth(nth).set_input_files(
+        files=[{"name": name, "mimeType": mime, "buffer": content}]
+    )
 
 
-def _open_data_page(page) -> None:  # noqa: ANN001
+def _open_data_page(page) -> None:
     from playwright.sync_api import expect
 
     page.get_by_role("link", name="Dữ liệu").click()
     expect(page.get_by_text("Dữ liệu đang dùng")).to_be_visible(timeout=WAIT_MS)
 
 
-def _sources(page):  # noqa: ANN001, ANN202 (a Locator)
+def _sources(page):
     return page.get_by_test_id("stTable").first
 
 
-def test_planner_uploads_boundaries_and_fibre_and_downloads_the_uncovered_communes(session) -> None:  # noqa: ANN001
+def test_planner_uploads_boundaries_and_fibre_and_downloads_the_uncovered_communes(session) -> None:
     from playwright.sync_api import expect
 
     page = session
     _open_data_page(page)
     _upload(page, 0, UPLOAD_FILE, "application/geo+json", province_boundaries_geojson())
-    expect(page.get_by_text(f"Đã nạp {UPLOAD_FILE}: 3 xã/phường")).to_be_visible(timeout=WAIT_MS * 2)
+    expect(page.get_by_text(f"Đã nạp {UPLOAD_FILE}: 3 xã/phường")).to_be_visible(
+        timeout=WAIT_MS * 2
+    )
     report = page.get_by_test_id("stTable").nth(1)
     expect(report).to_contain_text("Phường Giảng Võ")
     expect(report).to_contain_text("Đã ghép")
     expect(report).to_contain_text("code found; name agrees")
     expect(page.get_by_text("3 xã/phường của Thành phố Hà Nội lấy từ tệp tải lên")).to_be_visible()
     _upload(page, 1, FIBRE_FILE, XLSX, fibre_workbook())
-    expect(page.get_by_text(f"Đã nạp {FIBRE_FILE}; bản đồ dùng bảng này")).to_be_visible(timeout=WAIT_MS * 2)
+    expect(page.get_by_text(f"Đã nạp {FIBRE_FILE}; bản đồ dùng bảng này")).to_be_visible(
+        timeout=WAIT_MS * 2
+    )
     expect(_sources(page)).to_contain_text(UPLOAD_FILE)
     expect(_sources(page)).to_contain_text(FIBRE_FILE)
     live.shot(page, "journey_planner_data")
@@ -115,20 +129,24 @@ def test_planner_uploads_boundaries_and_fibre_and_downloads_the_uncovered_commun
     expect(live.commune_paths(page).first).to_be_visible(timeout=WAIT_MS)
     live.shot(page, "journey_planner_uncovered")
 
-    rows = list(csv.DictReader(live.download(page, "Tải CSV").read_text(encoding="utf-8-sig").splitlines()))
+    rows = list(
+        csv.DictReader(live.download(page, "Tải CSV").read_text(encoding="utf-8-sig").splitlines())
+    )
     assert [r["commune_code"] for r in rows] == UPLOAD_UNCOVERED
     assert float(rows[0]["households_no_fibre"]) == UPLOAD_HOUSEHOLDS_NO_FIBRE
     assert rows[0]["source_fibre"] == FIBRE_FILE
     # Computed on the uploaded 2 km ward, not on the approximate 1° square (1,600 people).
     assert 0 < float(rows[0]["pop_total"]) < 5
-    sheet = pd.read_excel(live.download(page, "Tải Excel"), sheet_name=DATA_SHEET, dtype=str, engine="calamine")
+    sheet = pd.read_excel(
+        live.download(page, "Tải Excel"), sheet_name=DATA_SHEET, dtype=str, engine="calamine"
+    )
     sheet = sheet.rename(columns=header_to_column(list(rows[0])))  # the CSV's column names
     assert list(sheet["commune_code"]) == UPLOAD_UNCOVERED
     assert float(sheet["households_no_fibre"].iloc[0]) == UPLOAD_HOUSEHOLDS_NO_FIBRE
     assert set(UPLOAD_CODES) > set(sheet["commune_code"])
 
 
-def test_leader_prints_the_map_of_a_province_in_meeting_mode(session) -> None:  # noqa: ANN001
+def test_leader_prints_the_map_of_a_province_in_meeting_mode(session) -> None:
     from PIL import Image
     from playwright.sync_api import expect
 
@@ -142,7 +160,9 @@ def test_leader_prints_the_map_of_a_province_in_meeting_mode(session) -> None:  
     expect(title).to_contain_text("Dân số được phủ sóng 4G (%) — Tỉnh Tuyên Quang", timeout=WAIT_MS)
     expect(page.get_by_text("Số liệu đến ngày 2026-06-30")).to_be_visible()
     expect(live.sidebar(page)).to_be_hidden()
-    expect(live.frame(page).locator(".vn-legend")).to_contain_text("Đạt chỉ tiêu (≥ 99%)", timeout=WAIT_MS)
+    expect(live.frame(page).locator(".vn-legend")).to_contain_text(
+        "Đạt chỉ tiêu (≥ 99%)", timeout=WAIT_MS
+    )
     expect(live.commune_paths(page)).to_have_count(2, timeout=WAIT_MS)
     live.shot(page, "journey_leader_meeting")
 
@@ -154,7 +174,9 @@ def test_leader_prints_the_map_of_a_province_in_meeting_mode(session) -> None:  
         png.save(live.SHOTS / "journey_leader_sheet.png")
 
 
-def test_two_sessions_see_only_their_own_uploads_and_choices(browser, guard: Guard, server: Server) -> None:  # noqa: ANN001
+def test_two_sessions_see_only_their_own_uploads_and_choices(
+    browser, guard: Guard, server: Server
+) -> None:
     from playwright.sync_api import expect
 
     contexts = [live.open_context(browser, guard) for _ in range(2)]
@@ -167,7 +189,9 @@ def test_two_sessions_see_only_their_own_uploads_and_choices(browser, guard: Gua
         live.choose(first, "Tỉnh/thành phố", "Thành phố Hà Nội")
         live.choose(second, "Tỉnh/thành phố", "Tỉnh Tuyên Quang")
         for page, place in ((first, "Thành phố Hà Nội"), (second, "Tỉnh Tuyên Quang")):
-            expect(page.get_by_role("combobox", name="Tỉnh/thành phố")).to_have_value(place, timeout=WAIT_MS)
+            expect(page.get_by_role("combobox", name="Tỉnh/thành phố")).to_have_value(
+                place, timeout=WAIT_MS
+            )
             expect(page.get_by_text(f"Danh sách đơn vị — {place}")).to_be_visible(timeout=WAIT_MS)
         # Each session's uncovered list starts from its own province and its own fibre table.
         for page, count in ((first, "1 xã chưa đạt / 2 xã"), (second, "2 xã chưa đạt / 2 xã")):
@@ -186,14 +210,22 @@ def test_two_sessions_see_only_their_own_uploads_and_choices(browser, guard: Gua
             context.close()
 
 
-def test_an_upload_over_the_limit_is_refused_readably(session) -> None:  # noqa: ANN001
+def test_an_upload_over_the_limit_is_refused_readably(session) -> None:
     from playwright.sync_api import expect
 
     page = session
     _open_data_page(page)
     expect(page.get_by_text(f"tối đa {LIMIT_MB} MB mỗi tệp")).to_be_visible()
-    _upload(page, 1, "cap_quang_lon.csv", "text/csv", b"Tinh,Xa,So ho\n" + b"Ha Noi,Ba Dinh,1\n" * 130_000)
-    expect(page.get_by_text(f"Tệp cap_quang_lon.csv quá lớn (2.2 MB); giới hạn là {LIMIT_MB} MB.")).to_be_visible(timeout=WAIT_MS)
+    _upload(
+        page,
+        1,
+        "cap_quang_lon.csv",
+        "text/csv",
+        b"Tinh,Xa,So ho\n" + b"Ha Noi,Ba Dinh,1\n" * 130_000,
+    )
+    expect(
+        page.get_by_text(f"Tệp cap_quang_lon.csv quá lớn (2.2 MB); giới hạn là {LIMIT_MB} MB.")
+    ).to_be_visible(timeout=WAIT_MS)
     expect(page.get_by_text("Traceback")).to_have_count(0)
     expect(_sources(page)).to_contain_text("DEMO_fibre.csv")
     expect(_sources(page)).not_to_contain_text("cap_quang_lon.csv")

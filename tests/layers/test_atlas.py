@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
 import pytest
 
+from cli.commands import main
 from geo import schema as s
-from geo import targets as t
-from geo.__main__ import main
 from geo.errors import InputError
+from geo.indicators import targets as t
 from layers import atlas
 from tests.layers.test_export import ind_layers, write_ind
 
@@ -26,12 +25,19 @@ def test_target_status_per_province() -> None:
 
 def test_atlas_has_cover_summary_and_a_page_per_province(tmp_path: Path) -> None:
     out = tmp_path / "atlas.pdf"
-    assert atlas.write_atlas(write_ind(tmp_path / "ind.gpkg"), out, column=s.PCT_HOUSEHOLDS_FIBRE) == 4
+    assert (
+        atlas.write_atlas(write_ind(tmp_path / "ind.gpkg"), out, column=s.PCT_HOUSEHOLDS_FIBRE) == 4
+    )
     assert out.read_bytes().startswith(b"%PDF")
 
 
 def test_atlas_of_one_province_has_a_page_per_commune(tmp_path: Path) -> None:
-    assert atlas.write_atlas(write_ind(tmp_path / "ind.gpkg"), tmp_path / "a.pdf", column=s.PCT_POP_4G, province="96") == 4
+    assert (
+        atlas.write_atlas(
+            write_ind(tmp_path / "ind.gpkg"), tmp_path / "a.pdf", column=s.PCT_POP_4G, province="96"
+        )
+        == 4
+    )
 
 
 def test_failed_atlas_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -53,6 +59,17 @@ def test_unknown_indicator_is_refused(tmp_path: Path) -> None:
 
 def test_cli_atlas(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "a.pdf"
-    assert main(["atlas", str(write_ind(tmp_path / "ind.gpkg")), "--indicator", "uncovered", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "atlas",
+                str(write_ind(tmp_path / "ind.gpkg")),
+                "--indicator",
+                "uncovered",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert "wrote 4 pages" in capsys.readouterr().out
-

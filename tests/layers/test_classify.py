@@ -70,11 +70,16 @@ def test_values_outside_the_data_fall_in_the_open_end_classes() -> None:
 
 
 def test_a_value_on_a_break_belongs_to_the_lower_class() -> None:
-    c = Classification(title="x", kind="numeric", labels=("≤ 1", "> 1"), colors=("#fff", "#000"), bins=(1.0,))
+    c = Classification(
+        title="x", kind="numeric", labels=("≤ 1", "> 1"), colors=("#fff", "#000"), bins=(1.0,)
+    )
     assert list(c.assign([1.0, 1.0000001])) == [0, 1]
 
 
-@given(st.lists(finite, min_size=1, max_size=200), st.lists(st.one_of(finite, st.just(math.nan)), max_size=50))
+@given(
+    st.lists(finite, min_size=1, max_size=200),
+    st.lists(st.one_of(finite, st.just(math.nan)), max_size=50),
+)
 def test_every_value_falls_in_exactly_one_class(data: list[float], others: list[float]) -> None:
     c = classify_quantiles(data, title="x")
     assigned = c.assign([*data, *others])
@@ -102,7 +107,9 @@ def test_fisher_jenks_breaks_are_mapclassify_s(seed: int) -> None:
 def test_natural_breaks_are_the_same_on_every_run() -> None:
     values = np.random.default_rng(7).beta(8, 1, 3321) * 100
     first = classify_natural_breaks(values, title="x", decimals=1)
-    assert all(classify_natural_breaks(values, title="x", decimals=1).bins == first.bins for _ in range(3))
+    assert all(
+        classify_natural_breaks(values, title="x", decimals=1).bins == first.bins for _ in range(3)
+    )
     assert len(first.bins) == 4 and all(round(b, 1) == b for b in first.bins)
 
 
@@ -111,8 +118,13 @@ def test_natural_breaks_of_two_distinct_values_give_two_classes_without_a_warnin
     assert c.bins == (0.0,) and c.labels == ("≤ 0", "> 0")
 
 
-@given(st.lists(finite, min_size=1, max_size=200), st.lists(st.one_of(finite, st.just(math.nan)), max_size=50))
-def test_every_value_falls_in_exactly_one_natural_class(data: list[float], others: list[float]) -> None:
+@given(
+    st.lists(finite, min_size=1, max_size=200),
+    st.lists(st.one_of(finite, st.just(math.nan)), max_size=50),
+)
+def test_every_value_falls_in_exactly_one_natural_class(
+    data: list[float], others: list[float]
+) -> None:
     c = classify_natural_breaks(data, title="x")
     assigned = c.assign([*data, *others])
     assert (assigned[: len(data)] != NO_DATA).all()
@@ -127,7 +139,9 @@ def test_integer_classes() -> None:
 
 
 def test_categorical_classes_follow_the_given_order_then_the_rest() -> None:
-    c = classify_categorical(["Xã", "Phường", "Khác", "Đặc khu", None], title="t", order=("Xã", "Phường", "Đặc khu"))
+    c = classify_categorical(
+        ["Xã", "Phường", "Khác", "Đặc khu", None], title="t", order=("Xã", "Phường", "Đặc khu")
+    )
     assert c.categories == ("Xã", "Phường", "Đặc khu", "Khác")
     assert c.colors == QUALITATIVE[:4]
     assert list(c.assign(["Phường", "Khác", None, "Không biết"])) == [1, 3, NO_DATA, NO_DATA]
@@ -150,11 +164,21 @@ def test_mismatched_labels_and_colours_are_rejected() -> None:
 
 @pytest.mark.parametrize(
     ("value", "decimals", "text"),
-    [(1234.5, 1, "1.234,5"), (2.97, 2, "2,97"), (1234567, 0, "1.234.567"), (0.5, 0, "0"), (-12.25, 1, "-12,2")],
+    [
+        (1234.5, 1, "1.234,5"),
+        (2.97, 2, "2,97"),
+        (1234567, 0, "1.234.567"),
+        (0.5, 0, "0"),
+        (-12.25, 1, "-12,2"),
+    ],
 )
 def test_vietnamese_number_format(value: float, decimals: int, text: str) -> None:
     assert format_number(value, decimals=decimals) == text
 
 
 def test_numeric_labels_with_thousands() -> None:
-    assert numeric_labels((1000.0, 2500.5), decimals=1) == ("≤ 1.000,0", "1.000,0 – 2.500,5", "> 2.500,5")
+    assert numeric_labels((1000.0, 2500.5), decimals=1) == (
+        "≤ 1.000,0",
+        "1.000,0 – 2.500,5",
+        "> 2.500,5",
+    )

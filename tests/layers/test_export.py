@@ -22,8 +22,8 @@ import pyogrio
 import pytest
 import shapely
 
+from cli.commands import main
 from geo import schema as s
-from geo.__main__ import main
 from geo.errors import CRSError, InputError
 from layers import export
 
@@ -37,9 +37,19 @@ def ind_layers() -> dict[str, gpd.GeoDataFrame]:
     Commune 08001 has a hole; 96001 is drawn clockwise (wrong for RFC 7946) with
     coordinates of more than 6 decimals; 96007 has no data.
     """
-    hole = shapely.Polygon(shapely.box(105.0, 22.0, 105.5, 22.5).exterior, [shapely.box(105.2, 22.2, 105.3, 22.3).exterior.coords[::-1]])
-    clockwise = shapely.Polygon([(104.9, 8.7), (104.9000004, 8.9123456789), (105.1, 8.9), (105.1, 8.7)])
-    shapes = [hole, shapely.box(105.5, 22.0, 106.0, 22.5), clockwise, shapely.box(105.1, 8.7, 105.3, 8.9)]
+    hole = shapely.Polygon(
+        shapely.box(105.0, 22.0, 105.5, 22.5).exterior,
+        [shapely.box(105.2, 22.2, 105.3, 22.3).exterior.coords[::-1]],
+    )
+    clockwise = shapely.Polygon(
+        [(104.9, 8.7), (104.9000004, 8.9123456789), (105.1, 8.9), (105.1, 8.7)]
+    )
+    shapes = [
+        hole,
+        shapely.box(105.5, 22.0, 106.0, 22.5),
+        clockwise,
+        shapely.box(105.1, 8.7, 105.3, 8.9),
+    ]
     communes = gpd.GeoDataFrame(
         {
             s.COMMUNE_CODE: CODES,
@@ -53,14 +63,21 @@ def ind_layers() -> dict[str, gpd.GeoDataFrame]:
             s.PCT_HOUSEHOLDS_FIBRE: [85.0, 60.5, 79.9, np.nan],
             s.PCT_VILLAGES_TEAM: [100.0, 50.0, 75.0, np.nan],
             s.UNCOVERED: pd.array([False, True, True, None], dtype="boolean"),
-            s.UNCOVERED_REASONS: ["", "fibre to 60.5% of households < 80%", "team in 75.0% of villages < 100%", None],
+            s.UNCOVERED_REASONS: [
+                "",
+                "fibre to 60.5% of households < 80%",
+                "team in 75.0% of villages < 100%",
+                None,
+            ],
             s.source_column(s.MOBILE): ["DEMO_sites.csv"] * 3 + [None],
             s.as_of_column(s.MOBILE): ["2025-06-30"] * 3 + [None],
         },
         geometry=shapes,
         crs=s.WGS84,
     )
-    provinces = communes.dissolve(by=s.PROVINCE_CODE, as_index=False)[[s.PROVINCE_CODE, s.PROVINCE_NAME, "geometry"]]
+    provinces = communes.dissolve(by=s.PROVINCE_CODE, as_index=False)[
+        [s.PROVINCE_CODE, s.PROVINCE_NAME, "geometry"]
+    ]
     provinces[s.PCT_POP_4G] = [95.6, 100.0]
     provinces[s.PCT_HOUSEHOLDS_FIBRE] = [75.0, 79.9]
     provinces[s.N_UNCOVERED] = [1.0, 1.0]
@@ -74,7 +91,9 @@ def ind_layers() -> dict[str, gpd.GeoDataFrame]:
 def write_ind(path: Path) -> Path:
     """Write ``ind_layers`` as an indicators GeoPackage (like ``build-indicators``)."""
     for level, frame in ind_layers().items():
-        pyogrio.write_dataframe(frame, path, layer=export.LEVEL_LAYERS[level], driver="GPKG", promote_to_multi=True)
+        pyogrio.write_dataframe(
+            frame, path, layer=export.LEVEL_LAYERS[level], driver="GPKG", promote_to_multi=True
+        )
     return path
 
 
@@ -90,7 +109,9 @@ def assert_same_values(expected: pd.DataFrame, got: pd.DataFrame, columns: list[
         for want, have in zip(expected[column].tolist(), got[column].tolist()):
             want, have = export._plain(want), export._plain(have)
             if want is None or want == "":
-                assert have is None or have == "" or (isinstance(have, float) and math.isnan(have)), (column, want, have)
+                assert (
+                    have is None or have == "" or (isinstance(have, float) and math.isnan(have))
+                ), (column, want, have)
             elif isinstance(want, str):
                 assert have == unicodedata.normalize("NFC", want), (column, want, have)
             elif isinstance(want, bool):
@@ -115,14 +136,19 @@ def check_rfc7946(text: str) -> None:
         assert feature["type"] == "Feature" and "crs" not in feature
         assert isinstance(feature.get("id", ""), str)
         geometry = feature["geometry"]
-        polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+        polygons = (
+            [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+        )
         assert geometry["type"] in ("Polygon", "MultiPolygon")
         for rings in polygons:
             for index, ring in enumerate(rings):
                 assert ring[0] == ring[-1] and len(ring) >= 4
                 for lon, lat in ring:
                     assert -180 <= lon <= 180 and -90 <= lat <= 90
-                    assert -lon.as_tuple().exponent <= 6 and -lat.as_tuple().exponent <= 6, (lon, lat)
+                    assert -lon.as_tuple().exponent <= 6 and -lat.as_tuple().exponent <= 6, (
+                        lon,
+                        lat,
+                    )
                 ccw = shapely.is_ccw(shapely.LinearRing([(float(x), float(y)) for x, y in ring]))
                 assert ccw if index == 0 else not ccw, (feature["id"], index)
 
@@ -140,7 +166,12 @@ def test_geojson_reprojects_to_lon_lat(communes: gpd.GeoDataFrame) -> None:
 
 
 def test_geojson_checker_rejects_a_clockwise_exterior() -> None:
-    clockwise = {"type": "Feature", "id": "1", "properties": {}, "geometry": shapely.geometry.mapping(shapely.box(0, 0, 1, 1, ccw=False))}
+    clockwise = {
+        "type": "Feature",
+        "id": "1",
+        "properties": {},
+        "geometry": shapely.geometry.mapping(shapely.box(0, 0, 1, 1, ccw=False)),
+    }
     with pytest.raises(AssertionError):
         check_rfc7946(json.dumps({"type": "FeatureCollection", "features": [clockwise]}))
 
@@ -154,7 +185,9 @@ def test_geojson_round_trip_keeps_codes_names_values(communes: gpd.GeoDataFrame)
     assert got[s.COMMUNE_CODE].tolist() == CODES
     assert properties[s.COMMUNE_NAME][2] == "Xã Đất Mũi"
     assert_same_values(communes, properties, attribute_columns(communes))
-    assert shapely.equals_exact(got.geometry.normalize().values, communes.geometry.normalize().values, tolerance=1e-6).all()
+    assert shapely.equals_exact(
+        got.geometry.normalize().values, communes.geometry.normalize().values, tolerance=1e-6
+    ).all()
 
 
 def test_geojson_metadata_names_units_sources_and_flags(communes: gpd.GeoDataFrame) -> None:
@@ -175,7 +208,10 @@ def test_gpkg_round_trip(communes: gpd.GeoDataFrame, tmp_path: Path) -> None:
     got = pyogrio.read_dataframe(path, layer=s.LAYER_COMMUNES)
     assert got[s.COMMUNE_CODE].tolist() == CODES
     assert_same_values(communes, got, attribute_columns(communes))
-    assert (shapely.area(shapely.symmetric_difference(got.geometry.values, communes.geometry.values)) < 1e-9).all()
+    assert (
+        shapely.area(shapely.symmetric_difference(got.geometry.values, communes.geometry.values))
+        < 1e-9
+    ).all()
     table = pyogrio.read_dataframe(path, layer=export.METADATA_TABLE)
     assert dict(zip(table["key"], table["value"]))["approximate_boundaries"] == "True"
 
@@ -183,15 +219,22 @@ def test_gpkg_round_trip(communes: gpd.GeoDataFrame, tmp_path: Path) -> None:
 def test_csv_round_trip_with_bom(communes: gpd.GeoDataFrame) -> None:
     data = export.export_bytes(communes, "csv")
     assert data.startswith(b"\xef\xbb\xbf")
-    got = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype={s.COMMUNE_CODE: str, s.PROVINCE_CODE: str})
+    got = pd.read_csv(
+        io.BytesIO(data), encoding="utf-8-sig", dtype={s.COMMUNE_CODE: str, s.PROVINCE_CODE: str}
+    )
     assert got[s.COMMUNE_CODE].tolist() == CODES
     assert list(got.columns) == attribute_columns(communes)
     assert_same_values(communes, got, attribute_columns(communes))
 
 
-def test_xlsx_round_trip_with_vietnamese_headers_and_metadata_sheet(communes: gpd.GeoDataFrame) -> None:
+def test_xlsx_round_trip_with_vietnamese_headers_and_metadata_sheet(
+    communes: gpd.GeoDataFrame,
+) -> None:
     data = export.export_bytes(communes, "xlsx")
-    codes = {"Mã xã": str, "Mã tỉnh": str}  # pandas guesses numbers from text cells; Excel shows them as text
+    codes = {
+        "Mã xã": str,
+        "Mã tỉnh": str,
+    }  # pandas guesses numbers from text cells; Excel shows them as text
     sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype=codes, engine="calamine")
     assert list(sheets) == [export.DATA_SHEET, export.METADATA_SHEET]
     table = sheets[export.DATA_SHEET]
@@ -204,7 +247,9 @@ def test_xlsx_round_trip_with_vietnamese_headers_and_metadata_sheet(communes: gp
 
 
 @pytest.mark.parametrize("fmt", export.FORMATS)
-def test_every_format_keeps_every_feature(communes: gpd.GeoDataFrame, tmp_path: Path, fmt: str) -> None:
+def test_every_format_keeps_every_feature(
+    communes: gpd.GeoDataFrame, tmp_path: Path, fmt: str
+) -> None:
     path = tmp_path / f"out.{fmt}"
     written = export.write_export(communes, path, fmt=fmt)  # type: ignore[arg-type]
     assert written[0] == path and path.stat().st_size > 0
@@ -219,7 +264,9 @@ def test_csv_gets_a_metadata_side_file(communes: gpd.GeoDataFrame, tmp_path: Pat
 # --- Errors and atomic writes --------------------------------------------------------------------
 
 
-def test_failed_write_leaves_no_file(communes: gpd.GeoDataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_write_leaves_no_file(
+    communes: gpd.GeoDataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def half_write(frame: Any, path: Any, **kwargs: Any) -> None:
         Path(path).write_bytes(b"half a GeoPackage")
         raise OSError("disk full")
@@ -230,13 +277,17 @@ def test_failed_write_leaves_no_file(communes: gpd.GeoDataFrame, tmp_path: Path,
     assert list(tmp_path.iterdir()) == []
 
 
-def test_failed_write_keeps_the_previous_file(communes: gpd.GeoDataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_write_keeps_the_previous_file(
+    communes: gpd.GeoDataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / "out.geojson"
     target.write_text("previous", encoding="utf-8")
     monkeypatch.setattr(export, "geojson_document", lambda *a, **k: {"bad": float("nan")})
     with pytest.raises(ValueError, match="JSON compliant"):
         export.write_export(communes, target)
-    assert [p.name for p in tmp_path.iterdir()] == ["out.geojson"] and target.read_text(encoding="utf-8") == "previous"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.geojson"] and target.read_text(
+        encoding="utf-8"
+    ) == "previous"
 
 
 def test_unknown_format_is_refused(communes: gpd.GeoDataFrame) -> None:
@@ -260,7 +311,9 @@ def test_unknown_province_lists_the_known_codes(tmp_path: Path) -> None:
 def test_cli_export_one_province_uncovered_only(tmp_path: Path) -> None:
     ind = write_ind(tmp_path / "ind.gpkg")
     out = tmp_path / "cm.geojson"
-    assert main(["export", str(ind), "--out", str(out), "--province", "96", "--uncovered-only"]) == 0
+    assert (
+        main(["export", str(ind), "--out", str(out), "--province", "96", "--uncovered-only"]) == 0
+    )
     document = json.loads(out.read_text(encoding="utf-8"))
     assert [f["id"] for f in document["features"]] == ["96001"]
     check_rfc7946(out.read_text(encoding="utf-8"))
@@ -268,13 +321,33 @@ def test_cli_export_one_province_uncovered_only(tmp_path: Path) -> None:
 
 def test_cli_export_province_level_xlsx(tmp_path: Path) -> None:
     out = tmp_path / "p.xlsx"
-    assert main(["export", str(write_ind(tmp_path / "ind.gpkg")), "--out", str(out), "--level", "province"]) == 0
+    assert (
+        main(
+            [
+                "export",
+                str(write_ind(tmp_path / "ind.gpkg")),
+                "--out",
+                str(out),
+                "--level",
+                "province",
+            ]
+        )
+        == 0
+    )
     sheet = openpyxl.load_workbook(out)[export.DATA_SHEET]
-    assert [(c.value, c.data_type) for (c,) in sheet.iter_rows(min_row=2, max_col=1)] == [("08", "s"), ("96", "s")]
+    assert [(c.value, c.data_type) for (c,) in sheet.iter_rows(min_row=2, max_col=1)] == [
+        ("08", "s"),
+        ("96", "s"),
+    ]
 
 
-def test_cli_export_bad_suffix_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["export", str(write_ind(tmp_path / "ind.gpkg")), "--out", str(tmp_path / "x.txt")]) == 2
+def test_cli_export_bad_suffix_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        main(["export", str(write_ind(tmp_path / "ind.gpkg")), "--out", str(tmp_path / "x.txt")])
+        == 2
+    )
     assert "cannot tell the export format" in capsys.readouterr().err
 
 
@@ -295,6 +368,12 @@ def test_xlsx_keeps_formula_like_names_as_text(communes: gpd.GeoDataFrame) -> No
 
 def test_csv_defuses_formula_like_text_but_not_numbers(communes: gpd.GeoDataFrame) -> None:
     hostile = communes.assign(**{s.COMMUNE_NAME: FORMULA_NAMES, s.POP_TOTAL: [-1.0, 2.0, 3.0, 4.0]})
-    got = pd.read_csv(io.BytesIO(export.export_bytes(hostile, "csv")), encoding="utf-8-sig", dtype={s.COMMUNE_CODE: str})
+    got = pd.read_csv(
+        io.BytesIO(export.export_bytes(hostile, "csv")),
+        encoding="utf-8-sig",
+        dtype={s.COMMUNE_CODE: str},
+    )
     assert got[s.COMMUNE_NAME].tolist() == [f"'{n}" for n in FORMULA_NAMES]
-    assert got[s.POP_TOTAL].tolist() == [-1.0, 2.0, 3.0, 4.0] and got[s.COMMUNE_CODE].tolist() == CODES
+    assert (
+        got[s.POP_TOTAL].tolist() == [-1.0, 2.0, 3.0, 4.0] and got[s.COMMUNE_CODE].tolist() == CODES
+    )

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from cli.commands import main
 from geo import schema as s
-from geo.__main__ import main
 from geo.errors import InputError
-from layers import export, html_export
+from layers import html_export
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.layers.test_export import ind_layers, write_ind
 
@@ -20,7 +20,9 @@ from tests.layers.test_export import ind_layers, write_ind
 @pytest.fixture
 def page_path(tmp_path: Path) -> Path:
     communes = ind_layers()["commune"]
-    return html_export.write_html(communes, tmp_path / "map.html", column=s.PCT_POP_4G, title="Thử <b>bản đồ</b>")
+    return html_export.write_html(
+        communes, tmp_path / "map.html", column=s.PCT_POP_4G, title="Thử <b>bản đồ</b>"
+    )
 
 
 def test_page_loads_nothing_from_elsewhere(page_path: Path) -> None:
@@ -38,8 +40,15 @@ def test_unknown_indicator_is_refused() -> None:
 
 def test_cli_export_html(tmp_path: Path) -> None:
     out = tmp_path / "cm.html"
-    assert main(["export", str(write_ind(tmp_path / "ind.gpkg")), "--out", str(out), "--province", "96"]) == 0
-    assert json.dumps("Đặc khu Thử")[1:-1] in out.read_text(encoding="utf-8")  # folium writes \\u escapes
+    assert (
+        main(
+            ["export", str(write_ind(tmp_path / "ind.gpkg")), "--out", str(out), "--province", "96"]
+        )
+        == 0
+    )
+    assert json.dumps("Đặc khu Thử")[1:-1] in out.read_text(
+        encoding="utf-8"
+    )  # folium writes \\u escapes
 
 
 @pytest.fixture
@@ -57,11 +66,11 @@ def browser() -> Iterator[object]:
 
 
 @pytest.mark.browser
-def test_chromium_draws_polygons_legend_and_tooltips_offline(browser, page_path: Path) -> None:  # noqa: ANN001
+def test_chromium_draws_polygons_legend_and_tooltips_offline(browser, page_path: Path) -> None:
     context = browser.new_context(viewport={"width": 1200, "height": 800}, service_workers="block")
     attempted: list[str] = []
 
-    def guard(route, request) -> None:  # noqa: ANN001 (Playwright's types)
+    def guard(route, request) -> None:
         if request.url.startswith(("file:", "data:")):
             route.continue_()
         else:
@@ -70,7 +79,10 @@ def test_chromium_draws_polygons_legend_and_tooltips_offline(browser, page_path:
 
     context.route("**/*", guard)
     page = context.new_page()
-    page.on("request", lambda r: None if r.url.startswith(("file:", "data:")) else attempted.append(r.url))
+    page.on(
+        "request",
+        lambda r: None if r.url.startswith(("file:", "data:")) else attempted.append(r.url),
+    )
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(page_path.as_uri())

@@ -22,7 +22,9 @@ def _numeric() -> Classification:
 
 def test_one_row_per_class_in_order_with_its_colour() -> None:
     html = legend_html(_numeric(), counts={0: 1, 1: 2, 2: 3, NO_DATA: 0})
-    rows = [(c, t.strip()) for c, t in re.findall(r"background:(#[0-9a-f]{6});\"></span>([^<]*)", html)]
+    rows = [
+        (c, t.strip()) for c, t in re.findall(r"background:(#[0-9a-f]{6});\"></span>([^<]*)", html)
+    ]
     assert rows == [("#ffffcc", "≤ 10"), ("#41b6c4", "10 – 20"), ("#253494", "&gt; 20")]
 
 
@@ -62,5 +64,5 @@ def test_legend_control_renders_the_html_into_a_leaflet_control() -> None:
     m = folium.Map(tiles=None)
     LegendControl(legend_html(_numeric())).add_to(m)
     page = m.get_root().render()
-    assert "L.control({position: \"bottomright\"})" in page
+    assert 'L.control({position: "bottomright"})' in page
     assert "vn-legend" in page and ".addTo(map_" in page

@@ -11,8 +11,8 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 
+from cli.commands import main
 from geo import schema as s
-from geo.__main__ import main
 from geo.errors import InputError
 from layers import mapsheet
 from layers.export import ExportMetadata
@@ -38,7 +38,10 @@ def test_legend_rows_are_the_classes_of_the_fill(ind: Path) -> None:
     legend_colors = [to_hex(p.get_facecolor()) for p in legend.get_patches()]
     assert legend_colors == [*classification.colors, classification.no_data_color]
     labels = [t.get_text() for t in legend.get_texts()]
-    assert [label.rsplit("  (", 1)[0] for label in labels] == [*classification.labels, classification.no_data_label]
+    assert [label.rsplit("  (", 1)[0] for label in labels] == [
+        *classification.labels,
+        classification.no_data_label,
+    ]
     map_axes = figure.axes[0]
     fill = {to_hex(c) for collection in map_axes.collections for c in collection.get_facecolor()}
     counts = [int(label.rsplit("(", 1)[1].rstrip(")")) for label in labels]
@@ -48,22 +51,34 @@ def test_legend_rows_are_the_classes_of_the_fill(ind: Path) -> None:
 
 def test_a_percentage_with_a_target_is_read_against_it_as_in_the_app(ind: Path) -> None:
     sheet = mapsheet.sheet_from_gpkg(ind, column=s.PCT_HOUSEHOLDS_FIBRE)
-    assert sheet.classification.bins == (64.0, 72.0, 80.0)  # 80 %, 90 %, 100 % of the 80 % fibre target
+    assert sheet.classification.bins == (
+        64.0,
+        72.0,
+        80.0,
+    )  # 80 %, 90 %, 100 % of the 80 % fibre target
     assert sheet.classification.labels[-1] == "Đạt chỉ tiêu (≥ 80%)"
-    assert mapsheet.sheet_from_gpkg(ind, column=s.POP_TOTAL).classification.labels[0].startswith("≤")
+    assert (
+        mapsheet.sheet_from_gpkg(ind, column=s.POP_TOTAL).classification.labels[0].startswith("≤")
+    )
 
 
 def test_legend_counts_only_the_province_shown(ind: Path) -> None:
-    figure = mapsheet.render_sheet(mapsheet.sheet_from_gpkg(ind, column=s.PCT_POP_4G, province="96"))
+    figure = mapsheet.render_sheet(
+        mapsheet.sheet_from_gpkg(ind, column=s.PCT_POP_4G, province="96")
+    )
     (legend,) = figure.findobj(Legend)
     counts = [int(t.get_text().rsplit("(", 1)[1].rstrip(")")) for t in legend.get_texts()]
     assert sum(counts) == 2
 
 
 def test_marks_sources_and_archipelagos_are_on_the_sheet(ind: Path) -> None:
-    texts = _texts(mapsheet.render_sheet(mapsheet.sheet_from_gpkg(ind, column=s.PCT_POP_4G, province="08")))
+    texts = _texts(
+        mapsheet.render_sheet(mapsheet.sheet_from_gpkg(ind, column=s.PCT_POP_4G, province="08"))
+    )
     joined = "\n".join(texts)
-    assert "RANH GIỚI GẦN ĐÚNG" in texts and any(t.startswith("SỐ LIỆU MINH HOẠ (DEMO)") for t in texts)
+    assert "RANH GIỚI GẦN ĐÚNG" in texts and any(
+        t.startswith("SỐ LIỆU MINH HOẠ (DEMO)") for t in texts
+    )
     assert "DEMO_sites.csv (ngày 2025-06-30)" in joined
     assert joined.count("Quần đảo Hoàng Sa") >= 1 and joined.count("Quần đảo Trường Sa") >= 1
     assert "Tỉnh Tuyên Quang" in texts and "km" in texts and "B" in texts
@@ -71,7 +86,9 @@ def test_marks_sources_and_archipelagos_are_on_the_sheet(ind: Path) -> None:
 
 def test_no_marks_when_data_is_real_and_surveyed(ind: Path) -> None:
     sheet = mapsheet.sheet_from_gpkg(ind, column=s.PCT_POP_4G)
-    real = mapsheet.Sheet(**{**sheet.__dict__, "metadata": ExportMetadata(approximate_boundaries=False, demo=False)})
+    real = mapsheet.Sheet(
+        **{**sheet.__dict__, "metadata": ExportMetadata(approximate_boundaries=False, demo=False)}
+    )
     texts = _texts(mapsheet.render_sheet(real))
     assert "RANH GIỚI GẦN ĐÚNG" not in texts and not any("DEMO" in t for t in texts)
 
@@ -80,13 +97,17 @@ def test_no_marks_when_data_is_real_and_surveyed(ind: Path) -> None:
 def test_png_has_the_sheet_size(ind: Path, size: str, pixels: tuple[int, int]) -> None:
     from PIL import Image
 
-    data = mapsheet.sheet_bytes(mapsheet.sheet_from_gpkg(ind, column=s.UNCOVERED), fmt="png", size=size, dpi=DPI)  # type: ignore[arg-type]
+    data = mapsheet.sheet_bytes(
+        mapsheet.sheet_from_gpkg(ind, column=s.UNCOVERED), fmt="png", size=size, dpi=DPI
+    )  # type: ignore[arg-type]
     image = Image.open(io.BytesIO(data))
     assert image.size == pixels
 
 
 def test_pdf_sheet(ind: Path, tmp_path: Path) -> None:
-    path = mapsheet.write_sheet(mapsheet.sheet_from_gpkg(ind, column=s.PCT_POP_4G), tmp_path / "vn.pdf", dpi=DPI)
+    path = mapsheet.write_sheet(
+        mapsheet.sheet_from_gpkg(ind, column=s.PCT_POP_4G), tmp_path / "vn.pdf", dpi=DPI
+    )
     assert path.read_bytes().startswith(b"%PDF")
 
 
@@ -97,11 +118,15 @@ def test_unknown_indicator_names_the_columns(ind: Path) -> None:
 
 def test_unsupported_suffix_writes_nothing(ind: Path, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="choose 'png' or 'pdf'"):
-        mapsheet.write_sheet(mapsheet.sheet_from_gpkg(ind, column=s.PCT_POP_4G), tmp_path / "x.svg", dpi=DPI)
+        mapsheet.write_sheet(
+            mapsheet.sheet_from_gpkg(ind, column=s.PCT_POP_4G), tmp_path / "x.svg", dpi=DPI
+        )
     assert not (tmp_path / "x.svg").exists()
 
 
-@pytest.mark.parametrize(("target", "expected"), [(0.05, 0.1), (3.7, 2), (9.99, 5), (10, 10), (260, 200), (480, 200)])
+@pytest.mark.parametrize(
+    ("target", "expected"), [(0.05, 0.1), (3.7, 2), (9.99, 5), (10, 10), (260, 200), (480, 200)]
+)
 def test_scale_bar_length_is_1_2_or_5(target: float, expected: float) -> None:
     assert mapsheet.nice_length(target) == expected
 
@@ -122,5 +147,21 @@ def test_archipelagos_have_islands() -> None:
 
 def test_cli_export_png(ind: Path, tmp_path: Path) -> None:
     out = tmp_path / "cm.png"
-    assert main(["export", str(ind), "--out", str(out), "--province", "96", "--indicator", "pct_villages_team", "--dpi", str(DPI)]) == 0
+    assert (
+        main(
+            [
+                "export",
+                str(ind),
+                "--out",
+                str(out),
+                "--province",
+                "96",
+                "--indicator",
+                "pct_villages_team",
+                "--dpi",
+                str(DPI),
+            ]
+        )
+        == 0
+    )
     assert out.read_bytes().startswith(b"\x89PNG")

@@ -30,7 +30,9 @@ def test_the_installed_leaflet_is_the_version_folium_asks_for() -> None:
 def test_vendor_assets_copies_scripts_styles_and_images(tmp_path: Path) -> None:
     target = vendor_assets(tmp_path)
     assert target == tmp_path / VENDOR_SUBDIR
-    assert (target / "leaflet.js").read_bytes() == (leaflet_source_dir() / "leaflet.js").read_bytes()
+    assert (target / "leaflet.js").read_bytes() == (
+        leaflet_source_dir() / "leaflet.js"
+    ).read_bytes()
     assert (target / "leaflet.css").is_file() and (target / "images" / "layers.png").is_file()
     assert not [p for p in target.parent.iterdir() if p.name.startswith(".leaflet-")]
 
@@ -39,7 +41,9 @@ def test_vendor_assets_is_idempotent_and_repairs_a_damaged_copy(tmp_path: Path) 
     target = vendor_assets(tmp_path)
     (target / "leaflet.js").write_text("broken")
     vendor_assets(tmp_path)
-    assert (target / "leaflet.js").read_bytes() == (leaflet_source_dir() / "leaflet.js").read_bytes()
+    assert (target / "leaflet.js").read_bytes() == (
+        leaflet_source_dir() / "leaflet.js"
+    ).read_bytes()
 
 
 def test_local_urls_are_under_streamlit_static_serving() -> None:
@@ -49,7 +53,10 @@ def test_local_urls_are_under_streamlit_static_serving() -> None:
 
 
 def test_local_urls_follow_the_base_url_path() -> None:
-    assert local_assets("/tools/vncover/").js[0][1] == f"/tools/vncover/app/static/{VENDOR_SUBDIR}/leaflet.js"
+    assert (
+        local_assets("/tools/vncover/").js[0][1]
+        == f"/tools/vncover/app/static/{VENDOR_SUBDIR}/leaflet.js"
+    )
 
 
 def test_a_plain_folium_map_links_to_cdns() -> None:

@@ -1,0 +1,362 @@
+"""Every string the app shows, in Vietnamese (default) and English.
+
+``text(key, lang, **values)`` looks a string up and fills its ``{placeholders}``.
+Keys are grouped by page; a test checks that every key has both languages
+with the same placeholders. Strings here are plain text: whoever puts one
+into HTML escapes it (``application.profile``, ``layers.choropleth``).
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+Lang = Literal["vi", "en"]
+LANGS: Final[tuple[Lang, ...]] = ("vi", "en")
+DEFAULT_LANG: Final[Lang] = "vi"
+LANG_NAMES: Final[dict[str, str]] = {"vi": "Tiếng Việt", "en": "English"}
+
+STRINGS: Final[dict[str, dict[str, str]]] = {
+    # Shell and navigation.
+    "app_title": {
+        "vi": "Bản đồ hạ tầng số theo xã/phường",
+        "en": "Digital infrastructure by commune",
+    },
+    "language": {"vi": "Ngôn ngữ / Language", "en": "Ngôn ngữ / Language"},
+    "page_map": {"vi": "Bản đồ", "en": "Map"},
+    "page_uncovered": {"vi": "Xã chưa đạt chỉ tiêu", "en": "Uncovered communes"},
+    "page_data": {"vi": "Dữ liệu", "en": "Data"},
+    "page_meeting": {"vi": "Chế độ họp", "en": "Meeting mode"},
+    "data_error": {"vi": "Không đọc được dữ liệu: {error}", "en": "Cannot read the data: {error}"},
+    "loading": {
+        "vi": "Đang tính các chỉ số (chỉ lần đầu, khoảng một phút)…",
+        "en": "Computing the indicators (the first time only, about a minute)…",
+    },
+    "demo_banner": {
+        "vi": "DỮ LIỆU MẪU (DEMO): số liệu phủ sóng, cáp quang và tổ công nghệ số là giả lập, chỉ để minh hoạ.",
+        "en": "DEMO DATA: the coverage, fibre and team figures are simulated, for illustration only.",
+    },
+    "approximate_notice": {
+        "vi": "**Ranh giới trên bản đồ là gần đúng.** Đường ranh giới xã/phường được tạo tự động từ toạ độ trung tâm "
+        "và diện tích chính thức; chỉ dùng để xem tổng quan, không dùng để xác định địa giới.",
+        "en": "**Boundaries on the map are approximate.** Commune outlines are generated from official centre points "
+        "and areas; use them for an overview only, never to settle a boundary.",
+    },
+    "as_of": {"vi": "Số liệu đến ngày {date}", "en": "Data as of {date}"},
+    "unknown_date": {"vi": "chưa rõ ngày", "en": "date unknown"},
+    # Map page.
+    "map_title": {"vi": "Bản đồ hạ tầng số", "en": "Digital infrastructure map"},
+    "options": {"vi": "Tuỳ chọn", "en": "Options"},
+    "indicator": {"vi": "Chỉ số", "en": "Indicator"},
+    "level": {"vi": "Cấp", "en": "Level"},
+    "scheme": {"vi": "Đơn vị hành chính", "en": "Administrative units"},
+    "scheme_2025": {"vi": "Từ 1/7/2025 (2 cấp)", "en": "From 1 July 2025 (2 tiers)"},
+    "scheme_legacy": {"vi": "Trước 7/2025 (3 cấp)", "en": "Before July 2025 (3 tiers)"},
+    "level_commune": {"vi": "Xã/phường", "en": "Commune"},
+    "level_district": {"vi": "Huyện", "en": "District"},
+    "level_district_2025": {"vi": "Huyện cũ", "en": "Former district"},
+    "level_province": {"vi": "Tỉnh/thành phố", "en": "Province"},
+    "province": {"vi": "Tỉnh/thành phố", "en": "Province"},
+    "whole_country": {
+        "vi": "Toàn quốc ({n} tỉnh/thành phố)",
+        "en": "Whole country ({n} provinces)",
+    },
+    "classes": {"vi": "Phân lớp", "en": "Classes"},
+    "classes_policy": {"vi": "Theo chỉ tiêu (80/90/100%)", "en": "Against the target (80/90/100%)"},
+    "classes_quantiles": {"vi": "Ngũ phân vị", "en": "Quintiles"},
+    "classes_natural": {"vi": "Ngắt tự nhiên (Jenks)", "en": "Natural breaks (Jenks)"},
+    "print_map": {"vi": "In bản đồ", "en": "Print the map"},
+    "legacy_converted": {
+        "vi": "Đơn vị trước 7/2025: chỉ số được chuyển từ xã mới sang xã cũ theo bảng chuyển đổi (chia theo diện tích), "
+        "không phải số liệu gốc của xã cũ.",
+        "en": "Units before July 2025: indicators are converted from the 2025 communes through the crosswalk "
+        "(area-weighted shares), not original figures of the former units.",
+    },
+    "district_2025_note": {
+        "vi": "Cấp huyện đã bỏ từ 1/7/2025; mỗi xã mới được xếp vào huyện cũ chiếm phần lớn diện tích.",
+        "en": "Districts were abolished on 1 July 2025; each 2025 commune is placed in the former district holding most of it.",
+    },
+    "meeting_button": {"vi": "Chế độ họp (toàn màn hình)", "en": "Meeting mode (full screen)"},
+    "search": {
+        "vi": "Tìm xã/phường (có dấu hoặc không dấu)",
+        "en": "Find a commune (with or without diacritics)",
+    },
+    "search_placeholder": {"vi": "vd. hung loi, Hùng Lợi", "en": "e.g. hung loi, Hùng Lợi"},
+    "search_results": {"vi": "Kết quả tìm kiếm", "en": "Search results"},
+    "search_none": {
+        "vi": "Không tìm thấy xã/phường nào khớp với “{query}”.",
+        "en": "No commune matches “{query}”.",
+    },
+    "click_hint": {
+        "vi": "Bấm vào một xã trên bản đồ để xem hồ sơ.",
+        "en": "Click a commune on the map to see its profile.",
+    },
+    "unit_list": {"vi": "Danh sách đơn vị — {place}", "en": "List of units — {place}"},
+    "tip_name": {"vi": "Tên", "en": "Name"},
+    "tip_province": {"vi": "Tỉnh/thành phố", "en": "Province"},
+    "tip_value": {"vi": "Giá trị", "en": "Value"},
+    "no_data": {"vi": "Không có số liệu", "en": "No data"},
+    "all_values": {"vi": "Tất cả", "en": "All"},
+    "policy_below80": {"vi": "Dưới 80% chỉ tiêu (< {a})", "en": "Below 80% of target (< {a})"},
+    "policy_80_90": {"vi": "80–90% chỉ tiêu ({a} – {b})", "en": "80–90% of target ({a} – {b})"},
+    "policy_90_100": {"vi": "90–100% chỉ tiêu ({a} – {b})", "en": "90–100% of target ({a} – {b})"},
+    "policy_met": {"vi": "Đạt chỉ tiêu (≥ {a})", "en": "Target met (≥ {a})"},
+    "flag_yes": {"vi": "Có", "en": "Yes"},
+    "flag_no": {"vi": "Không", "en": "No"},
+    "uncovered_yes": {"vi": "Chưa đạt", "en": "Misses a target"},
+    "uncovered_no": {"vi": "Đạt", "en": "Meets the targets"},
+    # Indicators.
+    "ind_pct_pop_4g": {"vi": "Dân số được phủ sóng 4G (%)", "en": "Population covered by 4G (%)"},
+    "ind_pct_area_4g": {"vi": "Diện tích được phủ sóng 4G (%)", "en": "Area covered by 4G (%)"},
+    "ind_pct_households_fibre": {
+        "vi": "Hộ gia đình có cáp quang (%)",
+        "en": "Households with fibre (%)",
+    },
+    "ind_fibre_to_commune": {"vi": "Cáp quang đến xã", "en": "Fibre reaches the commune"},
+    "ind_pct_communes_fibre": {"vi": "Xã có cáp quang (%)", "en": "Communes with fibre (%)"},
+    "ind_pct_villages_team": {
+        "vi": "Thôn có tổ công nghệ số (%)",
+        "en": "Villages with a digital-technology team (%)",
+    },
+    "ind_teams": {"vi": "Số tổ công nghệ số cộng đồng", "en": "Community digital-technology teams"},
+    "ind_team_members": {"vi": "Số thành viên tổ công nghệ số", "en": "Team members"},
+    "ind_pop_total": {"vi": "Dân số", "en": "Population"},
+    "ind_pop_covered_4g": {"vi": "Dân số được phủ sóng 4G", "en": "Population covered by 4G"},
+    "ind_households": {"vi": "Số hộ gia đình", "en": "Households"},
+    "ind_households_fibre": {"vi": "Số hộ có cáp quang", "en": "Households with fibre"},
+    "ind_villages": {"vi": "Số thôn/bản/tổ dân phố", "en": "Villages"},
+    "ind_villages_with_team": {"vi": "Số thôn có tổ công nghệ số", "en": "Villages with a team"},
+    "ind_uncovered": {"vi": "Chưa đạt chỉ tiêu", "en": "Misses a target"},
+    "ind_n_uncovered": {"vi": "Số xã chưa đạt chỉ tiêu", "en": "Communes missing a target"},
+    "ind_area_km2": {"vi": "Diện tích (km²)", "en": "Area (km²)"},
+    # Targets.
+    "target_pop_4g": {"vi": "Phủ sóng 4G theo dân số", "en": "4G population coverage"},
+    "target_fibre_households": {"vi": "Hộ gia đình có cáp quang", "en": "Households with fibre"},
+    "target_fibre_to_commune": {"vi": "Cáp quang đến xã", "en": "Fibre to the commune"},
+    "target_villages_team": {"vi": "Thôn có tổ công nghệ số", "en": "Villages with a team"},
+    "reason_pop_4g": {
+        "vi": "phủ sóng 4G {value}% dân số < {target}%",
+        "en": "4G covers {value}% of people < {target}%",
+    },
+    "reason_fibre_households": {
+        "vi": "cáp quang {value}% hộ < {target}%",
+        "en": "fibre to {value}% of households < {target}%",
+    },
+    "reason_fibre_to_commune": {"vi": "chưa có cáp quang đến xã", "en": "no fibre to the commune"},
+    "reason_villages_team": {
+        "vi": "tổ công nghệ số ở {value}% thôn < {target}%",
+        "en": "team in {value}% of villages < {target}%",
+    },
+    "status_met": {"vi": "Đạt", "en": "Met"},
+    "status_missed": {"vi": "Chưa đạt", "en": "Missed"},
+    "status_unknown": {"vi": "Chưa có số liệu", "en": "No data"},
+    # Profile.
+    "profile": {"vi": "Hồ sơ xã", "en": "Commune profile"},
+    "profile_indicators": {"vi": "Chỉ số", "en": "Indicators"},
+    "profile_targets": {"vi": "Chỉ tiêu", "en": "Targets"},
+    "profile_legacy": {"vi": "Hình thành từ các xã cũ", "en": "Formed from the former communes"},
+    "profile_new": {"vi": "Thuộc xã mới (2025)", "en": "Now part of (2025)"},
+    "profile_sources": {"vi": "Nguồn số liệu", "en": "Data sources"},
+    "profile_code": {"vi": "Mã", "en": "Code"},
+    "profile_none": {"vi": "Không có", "en": "None"},
+    "input_boundaries": {"vi": "Ranh giới hành chính", "en": "Administrative boundaries"},
+    "highlight_note": {
+        "vi": "Viền đậm: {n} xã xếp hạng cao nhất (nhiều người chưa được phục vụ nhất).",
+        "en": "Bold outline: the {n} highest-ranked communes (most people left out).",
+    },
+    "input_mobile": {"vi": "Phủ sóng di động", "en": "Mobile coverage"},
+    "input_population": {"vi": "Dân số", "en": "Population"},
+    "input_fibre": {"vi": "Cáp quang", "en": "Fibre"},
+    "input_teams": {"vi": "Tổ công nghệ số", "en": "Digital-technology teams"},
+    "not_loaded": {"vi": "chưa nạp", "en": "not loaded"},
+    "close": {"vi": "Đóng", "en": "Close"},
+    # Uncovered page.
+    "uncovered_title": {"vi": "Xã chưa đạt chỉ tiêu", "en": "Communes that miss a target"},
+    "targets_choice": {"vi": "Chỉ tiêu áp dụng", "en": "Targets applied"},
+    "threshold": {"vi": "Ngưỡng (%)", "en": "Threshold (%)"},
+    "uncovered_count": {
+        "vi": "{n} xã chưa đạt / {total} xã",
+        "en": "{n} of {total} communes miss a target",
+    },
+    "col_rank": {"vi": "Hạng", "en": "Rank"},
+    "col_code": {"vi": "Mã xã", "en": "Commune code"},
+    "col_name": {"vi": "Xã/phường", "en": "Commune"},
+    "col_province": {"vi": "Tỉnh/thành phố", "en": "Province"},
+    "col_pop_uncovered": {"vi": "Dân số chưa có 4G", "en": "People without 4G"},
+    "col_households_no_fibre": {"vi": "Hộ chưa có cáp quang", "en": "Households without fibre"},
+    "col_reasons": {"vi": "Lý do", "en": "Reasons"},
+    "download_xlsx": {"vi": "Tải Excel", "en": "Download Excel"},
+    "download_csv": {"vi": "Tải CSV", "en": "Download CSV"},
+    "download_geojson": {"vi": "Tải GeoJSON", "en": "Download GeoJSON"},
+    "download_villages_xlsx": {
+        "vi": "Tải danh sách thôn (Excel)",
+        "en": "Download villages (Excel)",
+    },
+    "download_villages_csv": {"vi": "Tải danh sách thôn (CSV)", "en": "Download villages (CSV)"},
+    "download_villages_geojson": {
+        "vi": "Tải danh sách thôn (GeoJSON)",
+        "en": "Download villages (GeoJSON)",
+    },
+    "downloads_missing": {
+        "vi": "Chức năng tải về chưa sẵn sàng.",
+        "en": "Downloads are not available yet.",
+    },
+    "none_uncovered": {
+        "vi": "Không có xã nào chưa đạt các chỉ tiêu đã chọn.",
+        "en": "No commune misses the chosen targets.",
+    },
+    # Uncovered page: villages.
+    "villages_title": {"vi": "Thôn/tổ dân phố chưa đạt", "en": "Villages not covered"},
+    "villages_reasons": {"vi": "Liệt kê thôn", "en": "List villages with"},
+    "village_reason_no_team": {
+        "vi": "chưa có tổ công nghệ số cộng đồng",
+        "en": "no digital-technology team",
+    },
+    "village_reason_no_4g": {"vi": "chưa có sóng 4G (trắng/lõm sóng)", "en": "no 4G signal"},
+    "villages_count": {
+        "vi": "{n} thôn/tổ dân phố chưa đạt / {total} thôn có số liệu",
+        "en": "{n} of {total} villages with data are not covered",
+    },
+    "villages_none": {
+        "vi": "Không có thôn nào chưa đạt theo các lý do đã chọn.",
+        "en": "No village misses the chosen criteria.",
+    },
+    "villages_no_rows": {
+        "vi": "Bảng tổ công nghệ số đang dùng không có số liệu theo thôn, nên không lập được danh sách thôn chưa đạt.",
+        "en": "The team table in use has no village rows, so there is no list of villages not covered.",
+    },
+    "villages_pick_reason": {
+        "vi": "Chọn ít nhất một lý do để liệt kê thôn.",
+        "en": "Choose at least one reason to list villages.",
+    },
+    "reason_village_no_team": {
+        "vi": "chưa có tổ công nghệ số cộng đồng",
+        "en": "no digital-technology team",
+    },
+    "reason_village_no_4g": {"vi": "chưa có sóng 4G", "en": "no 4G signal"},
+    "village_teams_unknown": {"vi": "chưa có số liệu tổ công nghệ số", "en": "teams not reported"},
+    "village_4g_unknown": {"vi": "chưa có số liệu sóng 4G", "en": "4G not reported"},
+    "village_split": {
+        "vi": "xã cũ {code} đã chia cho các xã mới {codes}: chưa xác định thôn thuộc xã nào",
+        "en": "former commune {code} was split among {codes}: the village's 2025 commune is not known",
+    },
+    "col_village": {"vi": "Thôn/tổ dân phố", "en": "Village"},
+    "col_teams": {"vi": "Số tổ CNSCĐ", "en": "Teams"},
+    "col_has_4g": {"vi": "Sóng 4G", "en": "4G signal"},
+    "col_notes": {"vi": "Ghi chú", "en": "Notes"},
+    # Data page.
+    "data_title": {"vi": "Dữ liệu đang dùng", "en": "Data in use"},
+    "data_dir": {"vi": "Thư mục dữ liệu: {path}", "en": "Data folder: {path}"},
+    "col_input": {"vi": "Loại", "en": "Input"},
+    "col_file": {"vi": "Tệp", "en": "File"},
+    "col_as_of": {"vi": "Ngày số liệu", "en": "As of"},
+    "col_demo": {"vi": "Dữ liệu mẫu", "en": "Demo"},
+    "col_origin": {"vi": "Nguồn nạp", "en": "Loaded from"},
+    "origin_default": {"vi": "mặc định", "en": "default"},
+    "origin_upload": {"vi": "tải lên (phiên này)", "en": "uploaded (this session)"},
+    "upload_boundaries": {
+        "vi": "Tải lên ranh giới xã (Shapefile .zip, GeoPackage, GeoJSON)",
+        "en": "Upload commune boundaries (zipped Shapefile, GeoPackage, GeoJSON)",
+    },
+    "upload_fibre": {
+        "vi": "Tải lên bảng cáp quang (Excel/CSV)",
+        "en": "Upload the fibre table (Excel/CSV)",
+    },
+    "upload_teams": {
+        "vi": "Tải lên bảng tổ công nghệ số (Excel/CSV)",
+        "en": "Upload the team table (Excel/CSV)",
+    },
+    "upload_note": {
+        "vi": "Tệp tải lên chỉ dùng trong phiên làm việc này (tối đa {mb} MB mỗi tệp); người khác không thấy.",
+        "en": "Uploads are used in this session only (at most {mb} MB per file); nobody else sees them.",
+    },
+    "upload_too_big": {
+        "vi": "Tệp {name} quá lớn ({mb} MB); giới hạn là {limit} MB.",
+        "en": "{name} is too large ({mb} MB); the limit is {limit} MB.",
+    },
+    "upload_failed": {
+        "vi": "Không nạp được {name}: {error}",
+        "en": "Could not load {name}: {error}",
+    },
+    "upload_ok": {"vi": "Đã nạp {name}: {n} xã/phường.", "en": "Loaded {name}: {n} communes."},
+    "table_ok": {
+        "vi": "Đã nạp {name}; bản đồ dùng bảng này trong phiên này.",
+        "en": "Loaded {name}; the map uses it in this session.",
+    },
+    "import_report": {"vi": "Báo cáo nhập ranh giới", "en": "Boundary import report"},
+    "table_report": {"vi": "Các dòng không được tính", "en": "Rows not counted"},
+    "reset_uploads": {"vi": "Bỏ các tệp đã tải lên", "en": "Discard uploaded files"},
+    "targets_file": {"vi": "Chỉ tiêu: {name}", "en": "Targets: {name}"},
+    # Boundaries uploaded for one session.
+    "boundaries_mixed": {
+        "vi": "**Ranh giới:** {n_real} xã/phường của {provinces} lấy từ tệp tải lên {file} (ranh giới thật). "
+        "{n_approx} xã/phường còn lại là ranh giới gần đúng, tạo tự động từ toạ độ trung tâm và diện tích chính thức; "
+        "chỉ dùng để xem tổng quan, không dùng để xác định địa giới.",
+        "en": "**Boundaries:** {n_real} communes of {provinces} come from the uploaded file {file} (real boundaries). "
+        "The other {n_approx} communes are approximate, generated from official centre points and areas; "
+        "use them for an overview only, never to settle a boundary.",
+    },
+    "boundaries_other_scheme": {
+        "vi": "Ranh giới thật đã tải lên ({file}) là đơn vị “{scheme}”; chọn đơn vị đó để xem.",
+        "en": "The real boundaries uploaded ({file}) are units “{scheme}”; choose those units to see them.",
+    },
+    "boundaries_ok": {
+        "vi": "Đã nạp {name}: {n} xã/phường ({scheme}). Bản đồ và các chỉ số của phiên này dùng ranh giới này cho các xã/phường đó.",
+        "en": "Loaded {name}: {n} communes ({scheme}). This session's map and indicators use these boundaries for those communes.",
+    },
+    "import_summary": {
+        "vi": "Chi tiết kỹ thuật của lần nhập",
+        "en": "Technical details of the import",
+    },
+    "rep_feature": {"vi": "STT", "en": "Feature"},
+    "rep_source_name": {"vi": "Tên trong tệp", "en": "Name in the file"},
+    "rep_source_code": {"vi": "Mã trong tệp", "en": "Code in the file"},
+    "rep_outcome": {"vi": "Kết quả", "en": "Outcome"},
+    "rep_commune_code": {"vi": "Mã xã (danh mục)", "en": "Commune code (register)"},
+    "rep_commune_name": {"vi": "Xã/phường (danh mục)", "en": "Commune (register)"},
+    "rep_province_code": {"vi": "Mã tỉnh", "en": "Province code"},
+    "rep_match_method": {"vi": "Cách ghép", "en": "Matched by"},
+    "rep_match_score": {"vi": "Độ tin cậy", "en": "Score"},
+    "rep_distance_m": {"vi": "Cách tâm chính thức (m)", "en": "From the official centre (m)"},
+    "rep_candidates": {"vi": "Các ứng viên", "en": "Candidates"},
+    "rep_reason": {"vi": "Giải thích", "en": "Reason"},
+    "rep_geometry_note": {"vi": "Hình học", "en": "Geometry"},
+    "outcome_matched": {"vi": "Đã ghép", "en": "Matched"},
+    "outcome_duplicate-dissolved": {
+        "vi": "Gộp vào xã trùng tên",
+        "en": "Merged into its duplicate",
+    },
+    "outcome_ambiguous": {"vi": "Chưa rõ (nhiều khả năng)", "en": "Ambiguous"},
+    "outcome_unmatched": {"vi": "Không ghép được", "en": "Not matched"},
+    "outcome_dropped-empty": {"vi": "Bỏ (hình rỗng)", "en": "Dropped (empty geometry)"},
+    # Meeting mode.
+    "exit_meeting": {"vi": "Thoát chế độ họp", "en": "Leave meeting mode"},
+    "sheet_pdf": {"vi": "Tải PDF (A4 in)", "en": "Download PDF (A4 print)"},
+    "sheet_png": {"vi": "Tải PNG (16:9 trình chiếu)", "en": "Download PNG (16:9 slide)"},
+}
+
+
+def text(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
+    """The string ``key`` in ``lang`` (Vietnamese when ``lang`` is unknown), placeholders filled.
+
+    Raises
+    ------
+    KeyError
+        When ``key`` is not a known string (a typo in the caller).
+    """
+    entry = STRINGS[key]
+    template = entry.get(lang, entry[DEFAULT_LANG])
+    return template.format(**values) if values else template
+
+
+def indicator_texts(lang: str = DEFAULT_LANG) -> dict[str, str]:
+    """The class labels ``layers.choropleth.view_indicator`` needs, in ``lang``."""
+    keys = {
+        "no_data": "no_data",
+        "yes": "flag_yes",
+        "no": "flag_no",
+        "below80": "policy_below80",
+        "80_90": "policy_80_90",
+        "90_100": "policy_90_100",
+        "met": "policy_met",
+    }
+    return {name: text(key, lang) for name, key in keys.items()}

@@ -1,0 +1,7 @@
+"""``python -m cli`` is ``python -m geo``."""
+
+import sys
+
+from cli.commands import main
+
+sys.exit(main())

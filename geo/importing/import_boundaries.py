@@ -1,0 +1,451 @@
+"""Import a planner's commune boundaries: read, decode, place, repair, match, report.
+
+``import_boundaries`` is the one call the command line and the app's upload
+page make. It chains the modules that each do one thing:
+
+    geo.reading.read (file → frame)  →  geo.reading.encoding (text → NFC)
+    →  geo.reading.crs_inference (CRS → WGS 84)  →  geometry repair
+    →  geo.importing.matching (rows → register codes)  →  dissolve duplicates
+    →  overlaps and gaps  →  ImportResult
+
+and ``write_import`` writes the result atomically: ``OUT.gpkg`` with layers
+``communes`` and ``report``, and ``OUT.report.csv`` (UTF-8 with BOM).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Final, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+from geo import schema as s
+from geo.errors import InputError, MatchError
+from geo.importing import matching
+from geo.importing.matching import resolve_province
+from geo.reading.atomic import atomic_path
+from geo.reading.crs_inference import CentroidReference, CRSChoice, apply_crs, choose_crs
+from geo.reading.encoding import TextDecoding, fix_text_columns
+from geo.reading.read import RAW_ENCODING, SourceLayer, read_source
+from geo.reference.names import name_key
+
+Scheme = Literal["auto", "2025", "legacy"]
+DROPPED_EMPTY: Final = "dropped-empty"
+DROPPED_NOT_POLYGON: Final = (
+    "dropped-not-polygon"  # points and lines in a polygon layer: reported, not imported
+)
+GAP_MAX_KM2: Final = 1.0  # holes in the coverage smaller than this are gaps; larger ones may be lakes or missing communes
+GAP_MIN_KM2: Final = 1e-6  # holes under 1 m² are floating-point slivers, not gaps
+LAYER_COMMUNES: Final = "communes"
+LAYER_REPORT: Final = "report"
+FEATURE: Final = "feature"
+GEOMETRY_NOTE: Final = "geometry_note"
+OVERLAP_KM2: Final = "overlap_km2"
+
+REPORT_COLUMNS: Final = (
+    FEATURE,
+    matching.SOURCE_NAME,
+    matching.SOURCE_CODE,
+    matching.OUTCOME,
+    s.COMMUNE_CODE,
+    s.COMMUNE_NAME,
+    s.PROVINCE_CODE,
+    matching.METHOD,
+    matching.SCORE,
+    matching.DISTANCE_M,
+    matching.CANDIDATES,
+    matching.REASON,
+    GEOMETRY_NOTE,
+)
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """How to read the file; every field has the CLI flag of the same name.
+
+    Attributes
+    ----------
+    scheme
+        Register vintage: "2025", "legacy", or "auto" (whichever matches more).
+    crs
+        CRS of the coordinates (e.g. "EPSG:9209"), overriding .prj and inference.
+    province
+        Province the data is for (code or name); restricts matching and picks the TM-3 meridian.
+    code_column, name_column
+        Input columns holding the commune code / name (detected from values when None).
+    encoding
+        Text encoding of the attribute table (detected per column when None).
+    layer
+        Layer or archive member to read when the file has several.
+    """
+
+    scheme: Scheme = "auto"
+    crs: str | None = None
+    province: str | None = None
+    code_column: str | None = None
+    name_column: str | None = None
+    encoding: str | None = None
+    layer: str | None = None
+
+
+@dataclass(frozen=True)
+class GeometryQA:
+    """What was done to the geometry and what the coverage looks like (areas in km²)."""
+
+    n_repaired: int = 0
+    n_dropped_empty: int = 0
+    n_dropped_not_polygon: int = 0
+    overlap_km2: float = 0.0
+    n_overlapping_pairs: int = 0
+    gap_km2: float = 0.0
+    n_gaps: int = 0
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """Everything an import produced.
+
+    Attributes
+    ----------
+    communes
+        One row per matched commune (duplicates dissolved), EPSG:4326 MultiPolygons.
+    report
+        One row per input feature: outcome, candidates, reason.
+    crs
+        The CRS choice and its evidence.
+    encoding
+        How the text was decoded ("as read", "tcvn3", "vni", "cp1258", …).
+    scheme
+        The register vintage matched against.
+    source
+        Path, layer and driver read.
+    qa
+        Geometry repairs, overlaps and gaps.
+    scheme_evidence
+        Matches per vintage when the scheme was detected.
+    """
+
+    communes: gpd.GeoDataFrame
+    report: pd.DataFrame
+    crs: CRSChoice
+    encoding: str
+    scheme: s.Vintage
+    source: str
+    qa: GeometryQA
+    scheme_evidence: str = ""
+    columns: matching.MatchColumns = field(default_factory=matching.MatchColumns)
+    notes: tuple[str, ...] = ()  # what the reader noticed (Z/M dropped, GDAL warnings)
+
+    @property
+    def n_features(self) -> int:
+        """Input features, including the ones dropped as empty."""
+        return len(self.report)
+
+    @property
+    def n_matched(self) -> int:
+        """Input features that ended in a commune (matched, or dissolved into one)."""
+        return int(self.report[matching.OUTCOME].isin([matching.MATCHED, matching.DISSOLVED]).sum())
+
+    def summary_lines(self) -> list[str]:
+        """What the command line prints; the last line is ``matched N of M features (P%)``."""
+        share = 100.0 * self.n_matched / self.n_features if self.n_features else 0.0
+        outcomes = self.report[matching.OUTCOME].value_counts()
+        qa = self.qa
+        return [
+            f"read {self.source}",
+            f"columns: name={self.columns.name!r} code={self.columns.code!r} district={self.columns.district!r}; text: {self.encoding}",
+            f"crs: {self.crs.label} ({self.crs.source}): {self.crs.evidence}",
+            f"scheme: {self.scheme} {self.scheme_evidence}".rstrip(),
+            "outcomes: " + ", ".join(f"{k} {v}" for k, v in outcomes.items()),
+            f"geometry: {qa.n_repaired} repaired, {qa.n_dropped_empty} dropped empty, {qa.n_dropped_not_polygon} dropped "
+            f"not polygon{self._kinds_dropped()}; overlaps {qa.overlap_km2:.3f} km² "
+            f"in {qa.n_overlapping_pairs} pairs; gaps {qa.gap_km2:.3f} km² in {qa.n_gaps} holes",
+            *(f"note: {note}" for note in self.notes),
+            f"matched {self.n_matched} of {self.n_features} features ({share:.1f}%)",
+        ]
+
+    def _kinds_dropped(self) -> str:
+        """The non-polygon features dropped, as " (LineString 1, Point 2)", else ""."""
+        notes = self.report.loc[self.report[matching.OUTCOME] == DROPPED_NOT_POLYGON, GEOMETRY_NOTE]
+        counts = notes.str.split().str[-1].value_counts().sort_index()
+        return (
+            " (" + ", ".join(f"{kind} {n}" for kind, n in counts.items()) + ")"
+            if len(counts)
+            else ""
+        )
+
+
+def import_boundaries(
+    path: str | Path, *, options: ImportOptions = ImportOptions()
+) -> ImportResult:
+    """Read ``path`` and match its features to the register (see the module docstring).
+
+    Raises
+    ------
+    InputError, CRSError, MatchError
+        When the file cannot be used; the message names the problem and the fix.
+    """
+    source = read_source(path, layer=options.layer)
+    text = _decode_text(source, options)
+    frame = gpd.GeoDataFrame(text.frame, geometry=source.frame.geometry.name, crs=source.frame.crs)
+    frame, notes = _drop_empty(frame)
+    columns = _columns_for_crs(frame, options)
+    crs = _choose_crs(frame, source, columns, options)
+    placed, repaired = _repair(apply_crs(frame, crs))
+    repaired = repaired.reindex(notes.index)
+    notes = notes.mask(notes.eq("") & repaired.notna(), repaired)
+    result, evidence = _match(placed, options)
+    communes = _dissolve(placed, result)
+    qa = _measure(communes, notes)
+    report = _report(source.frame.index, result, notes)
+    return ImportResult(
+        communes=communes,
+        report=report,
+        crs=crs,
+        encoding=text.encoding,
+        scheme=result.vintage,
+        source=f"{source.path} (layer {source.layer!r}, {source.driver}, {len(source.frame)} features)",
+        qa=qa,
+        scheme_evidence=evidence,
+        columns=result.columns,
+        notes=source.notes,
+    )
+
+
+def _decode_text(source: SourceLayer, options: ImportOptions) -> TextDecoding:
+    attributes = pd.DataFrame(source.frame.drop(columns=source.frame.geometry.name))
+    decoded = fix_text_columns(
+        attributes,
+        raw=source.text_encoding == RAW_ENCODING,
+        declared=source.declared_encoding,
+        forced=options.encoding,
+        known_keys=matching.known_name_keys(),
+    )
+    frame = decoded.frame.assign(**{source.frame.geometry.name: source.frame.geometry})
+    return TextDecoding(frame=frame, columns=decoded.columns)
+
+
+def _drop_empty(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, pd.Series]:
+    """Keep the polygonal part of each feature; features with none are dropped and noted.
+
+    The note is ``dropped-empty`` for an empty geometry and ``dropped-not-polygon KIND``
+    (e.g. ``Point``) for a point or line: a planner's layer sometimes carries office
+    points or road lines beside the commune polygons.
+    """
+    polygons = [_polygonal(g) for g in frame.geometry.array]
+    kept = pd.Series([p is not None for p in polygons], index=frame.index)
+    empty = frame.geometry.isna() | frame.geometry.is_empty
+    kinds = frame.geometry.geom_type.fillna("").map(lambda kind: f"{DROPPED_NOT_POLYGON} {kind}")
+    notes = pd.Series("", index=frame.index).where(kept, kinds.where(~empty, DROPPED_EMPTY))
+    frame = frame.set_geometry(gpd.GeoSeries(polygons, index=frame.index, crs=frame.crs))
+    if not kept.any():
+        raise InputError(
+            "every feature of the file has an empty or non-polygon geometry; export the commune polygons again"
+        )
+    return frame[kept.to_numpy()], notes
+
+
+def _polygonal(geometry: shapely.Geometry | None) -> shapely.MultiPolygon | None:
+    if geometry is None or shapely.is_empty(geometry):
+        return None
+    parts = [
+        p
+        for p in shapely.get_parts(shapely.get_parts(geometry))
+        if isinstance(p, shapely.Polygon) and not p.is_empty
+    ]
+    return shapely.MultiPolygon(parts) if parts else None
+
+
+def _columns_for_crs(frame: gpd.GeoDataFrame, options: ImportOptions) -> matching.MatchColumns:
+    """Name/code columns found against either vintage (the scheme is not known yet)."""
+    vintages = [options.scheme] if options.scheme != "auto" else [s.VINTAGE_2025, s.VINTAGE_LEGACY]
+    found = [
+        matching.detect_columns(frame, v, name=options.name_column, code=options.code_column)
+        for v in vintages
+    ]
+    return max(found, key=lambda c: (c.name is not None) + (c.code is not None))
+
+
+def _choose_crs(
+    frame: gpd.GeoDataFrame,
+    source: SourceLayer,
+    columns: matching.MatchColumns,
+    options: ImportOptions,
+) -> CRSChoice:
+    names = None
+    if columns.name is not None:
+        names = (
+            frame[columns.name]
+            .map(lambda v: name_key(v) if isinstance(v, str) else "")
+            .reset_index(drop=True)
+        )
+    return choose_crs(
+        frame,
+        declared=source.crs_declared,
+        reference=_reference(),
+        forced=options.crs,
+        names=names,
+        province_code=_legacy_province(options.province),
+    )
+
+
+@cache
+def _reference() -> CentroidReference:
+    """Official centroids of both vintages (built once per process, read-only)."""
+    both = pd.concat(
+        [matching.register_keys(v) for v in (s.VINTAGE_2025, s.VINTAGE_LEGACY)], ignore_index=True
+    )
+    return CentroidReference.from_register(both, key_column=matching.NAME_KEY)
+
+
+def _legacy_province(province: str | None) -> str | None:
+    if province is None:
+        return None
+    codes = resolve_province(province, s.VINTAGE_LEGACY, strict=False)
+    return next(iter(codes)) if codes and len(codes) == 1 else None
+
+
+def _repair(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, pd.Series]:
+    """Repair invalid rings (shapely.make_valid), keep polygon parts, make every geometry a MultiPolygon."""
+    geometry = frame.geometry.array
+    invalid = ~shapely.is_valid(geometry)
+    fixed = geometry.copy()
+    if invalid.any():
+        fixed[invalid] = shapely.make_valid(geometry[invalid])
+    polygons = [_polygonal(g) for g in fixed]
+    notes = pd.Series(np.where(invalid, "repaired (make_valid)", ""), index=frame.index)
+    empty = pd.Series([p is None for p in polygons], index=frame.index)
+    notes[empty] = DROPPED_EMPTY
+    out = frame.set_geometry(gpd.GeoSeries(polygons, index=frame.index, crs=frame.crs))
+    return out[~empty.to_numpy()], notes
+
+
+def _match(frame: gpd.GeoDataFrame, options: ImportOptions) -> tuple[matching.MatchResult, str]:
+    vintages = [options.scheme] if options.scheme != "auto" else [s.VINTAGE_2025, s.VINTAGE_LEGACY]
+    results = []
+    for vintage in vintages:
+        scope = (
+            resolve_province(options.province, vintage, strict=options.scheme != "auto")
+            if options.province
+            else None
+        )
+        columns = matching.detect_columns(
+            frame, vintage, name=options.name_column, code=options.code_column
+        )
+        results.append(
+            matching.match_communes(frame, vintage, columns=columns, province_codes=scope)
+        )
+    best = max(
+        results,
+        key=lambda r: (
+            r.table[matching.SCORE].where(r.table[matching.OUTCOME] == matching.MATCHED).sum(),
+            r.n_matched,
+        ),
+    )
+    if best.n_matched == 0:
+        raise MatchError(
+            f"no feature matched a commune of the {' or '.join(vintages)} register (columns used: {best.columns}); "
+            "pass --name-column/--code-column, --scheme or --province"
+        )
+    evidence = (
+        ""
+        if len(results) == 1
+        else "(detected: " + ", ".join(f"{r.vintage} matches {r.n_matched}" for r in results) + ")"
+    )
+    return best, evidence
+
+
+def _dissolve(frame: gpd.GeoDataFrame, result: matching.MatchResult) -> gpd.GeoDataFrame:
+    """One MultiPolygon per matched commune: duplicate pieces are unioned into it."""
+    table = result.table
+    kept = table[table[matching.OUTCOME].isin([matching.MATCHED, matching.DISSOLVED])]
+    pieces = gpd.GeoDataFrame(
+        kept, geometry=frame.geometry.reindex(kept.index).array, crs=frame.crs
+    )
+    winners = kept[kept[matching.OUTCOME] == matching.MATCHED].set_index(s.COMMUNE_CODE)
+    geometry = pieces.groupby(s.COMMUNE_CODE)["geometry"].agg(
+        lambda g: _as_multi(shapely.union_all(g.array)) if len(g) > 1 else g.iloc[0]
+    )
+    columns = [s.COMMUNE_CODE, s.COMMUNE_NAME, s.COMMUNE_TYPE, s.PROVINCE_CODE, s.PROVINCE_NAME]
+    if result.vintage == s.VINTAGE_LEGACY:
+        columns[3:3] = [s.DISTRICT_CODE, s.DISTRICT_NAME]
+    communes = winners.reset_index()[
+        [*columns, matching.SOURCE_NAME, matching.METHOD, matching.SCORE]
+    ]
+    out = gpd.GeoDataFrame(
+        communes, geometry=geometry.reindex(communes[s.COMMUNE_CODE]).array, crs=s.WGS84
+    )
+    return out.sort_values(s.COMMUNE_CODE, ignore_index=True)
+
+
+def _as_multi(geometry: shapely.Geometry) -> shapely.MultiPolygon:
+    return _polygonal(geometry) or shapely.MultiPolygon()
+
+
+def _measure(communes: gpd.GeoDataFrame, notes: pd.Series) -> GeometryQA:
+    """Repairs and drops (from ``notes``); overlaps between neighbours (pairwise intersections) and gaps (small holes in their union)."""
+    metric = communes.geometry.to_crs(s.VN_EQUAL_AREA).array
+    left, right = shapely.STRtree(metric).query(metric, predicate="intersects")
+    pairs = left < right
+    overlap = shapely.area(shapely.intersection(metric[left[pairs]], metric[right[pairs]])) / 1e6
+    union = shapely.union_all(metric)
+    holes = [shapely.Polygon(ring) for poly in shapely.get_parts(union) for ring in poly.interiors]
+    areas = np.array([h.area / 1e6 for h in holes])
+    gaps = areas[(areas < GAP_MAX_KM2) & (areas >= GAP_MIN_KM2)]
+    return GeometryQA(
+        n_repaired=int(notes.str.startswith("repaired").sum()),
+        n_dropped_empty=int((notes == DROPPED_EMPTY).sum()),
+        n_dropped_not_polygon=int(notes.str.startswith(DROPPED_NOT_POLYGON).sum()),
+        overlap_km2=float(overlap.sum()),
+        n_overlapping_pairs=int((overlap > 1e-6).sum()),
+        gap_km2=float(gaps.sum()),
+        n_gaps=len(gaps),
+    )
+
+
+def _report(index: pd.Index, result: matching.MatchResult, notes: pd.Series) -> pd.DataFrame:
+    report = result.table.reindex(index)
+    not_polygon = notes.str.startswith(DROPPED_NOT_POLYGON)
+    report[matching.OUTCOME] = report[matching.OUTCOME].fillna(DROPPED_EMPTY)
+    report.loc[not_polygon, matching.OUTCOME] = DROPPED_NOT_POLYGON
+    report.loc[notes == DROPPED_EMPTY, matching.REASON] = "empty geometry"
+    report.loc[not_polygon, matching.REASON] = (
+        notes[not_polygon].str.split().str[-1] + " geometry, not a polygon: not imported"
+    )
+    report[GEOMETRY_NOTE] = notes.reindex(index).fillna("")
+    report.insert(0, FEATURE, np.arange(len(index)))
+    for column in REPORT_COLUMNS:
+        if column not in report:
+            report[column] = None
+    return report[list(REPORT_COLUMNS)].reset_index(drop=True)
+
+
+def report_csv_path(out: str | Path) -> Path:
+    """``OUT.report.csv`` beside ``OUT.gpkg``."""
+    out = Path(out)
+    return out.with_name(out.stem + ".report.csv")
+
+
+def write_import(result: ImportResult, out: str | Path) -> tuple[Path, Path]:
+    """Write ``out`` (GeoPackage: layers ``communes`` and ``report``) and ``OUT.report.csv``, atomically."""
+    out = Path(out)
+    if out.suffix.lower() != ".gpkg":
+        raise InputError(f"--out {out} must end in .gpkg; the import writes a GeoPackage")
+    csv = report_csv_path(out)
+    with atomic_path(out) as temporary_gpkg, atomic_path(csv) as temporary_csv:
+        pyogrio.write_dataframe(
+            result.communes,
+            temporary_gpkg,
+            layer=LAYER_COMMUNES,
+            driver="GPKG",
+            geometry_type="MultiPolygon",
+        )
+        pyogrio.write_dataframe(result.report, temporary_gpkg, layer=LAYER_REPORT, driver="GPKG")
+        result.report.to_csv(temporary_csv, index=False, encoding="utf-8-sig")
+    return out, csv

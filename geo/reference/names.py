@@ -1,0 +1,134 @@
+"""Vietnamese names: Unicode normalisation and matching keys.
+
+Two kinds of function live here:
+
+- ``normalize_text`` cleans a string for display and storage (NFC, "Ð" → "Đ",
+  white space folded) and changes nothing a reader would call a spelling;
+- ``name_key`` and ``ascii_key`` build *matching keys*: lower case, type
+  prefix removed ("Xã", "P.", "Thị trấn" …), tone marks canonically placed in
+  word-final oa/oe/uy ("Hoà" and "Hòa" give the same key), numbered wards
+  folded ("Phường 01", "P.1", "Phường I" → "1"). Keys are for comparing, never
+  for showing.
+
+See ``shared/docs/DOMAIN.md`` §3 for why each rule exists.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Final, Literal
+
+Level = Literal["commune", "district", "province"]
+
+# Combining tone marks (the five tones other than level tone).
+_TONE_MARKS: Final = frozenset("\u0300\u0301\u0303\u0309\u0323")
+_VOWELS: Final = frozenset("aăâeêioôơuưy")
+
+# Type prefixes, longest first so "Thị trấn" wins over "Thị", "TP." over "T".
+_PREFIXES: Final[dict[str, tuple[str, ...]]] = {
+    "commune": ("đặc khu", "thị trấn", "phường", "xã", "tt.", "tt", "p.", "x.", "dk."),
+    "district": ("thành phố", "thị xã", "huyện", "quận", "tp.", "tp", "tx.", "tx", "h.", "q."),
+    "province": ("thành phố", "tỉnh", "tp.", "tp", "t."),
+}
+_ROMAN: Final = {
+    "i": 1,
+    "ii": 2,
+    "iii": 3,
+    "iv": 4,
+    "v": 5,
+    "vi": 6,
+    "vii": 7,
+    "viii": 8,
+    "ix": 9,
+    "x": 10,
+}
+_APOSTROPHES: Final = re.compile(r"['`’‘]")  # "H'Leo" = "HLeo"
+_PUNCTUATION: Final = re.compile(r"[.,;:\"“”()\[\]_/\\-]+")
+_SPACES: Final = re.compile(r"\s+")
+
+
+def to_nfc(value: object) -> object:
+    """A string in Unicode NFC, spelled as written; anything else unchanged (the one NFC helper)."""
+    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+
+
+def normalize_text(text: str) -> str:
+    """Return ``text`` in NFC with "Ð" (U+00D0) read as "Đ" and white space folded.
+
+    >>> normalize_text("Ho\u0300a  Bi\u0300nh ")
+    'Hòa Bình'
+    """
+    text = unicodedata.normalize("NFC", text).replace("\u00d0", "Đ").replace("\u00f0", "đ")
+    return _SPACES.sub(" ", text).strip()
+
+
+def canonical_tone(word: str) -> str:
+    """Place the tone mark of a word-final oa/oe/uy on its first vowel ("hoà" → "hòa").
+
+    Sources disagree on where the tone goes in these rhymes ("Hoà"/"Hòa",
+    "Thuỷ"/"Thủy"). Only word-final oa, oe and uy are touched, and not "uy"
+    after "q", whose "u" belongs to the consonant: "Hoàn", "Quý" and "Huỳnh"
+    are returned unchanged.
+    """
+    chars = list(unicodedata.normalize("NFD", word))
+    tones = [c for c in chars if c in _TONE_MARKS]
+    base = [c for c in chars if c not in _TONE_MARKS]
+    letters = [(i, c) for i, c in enumerate(base) if not unicodedata.combining(c)]
+    if len(tones) != 1 or len(letters) < 2:
+        return word
+    (i1, first), (_, second) = letters[-2], letters[-1]
+    rhyme = (first + second).lower()
+    before = letters[-3][1].lower() if len(letters) >= 3 else ""
+    if rhyme not in ("oa", "oe", "uy") or (rhyme == "uy" and before == "q"):
+        return word
+    if before in _VOWELS:  # e.g. "uya": not a two-vowel final rhyme
+        return word
+    base.insert(i1 + 1, tones[0])
+    return unicodedata.normalize("NFC", "".join(base))
+
+
+def strip_prefix(name: str, *, level: Level = "commune") -> str:
+    """Remove a leading administrative type ("Xã", "P.", "Thành phố" …) from ``name``.
+
+    A name that is nothing but the prefix is returned unchanged.
+    """
+    text = normalize_text(name)
+    lowered = text.lower()
+    for prefix in _PREFIXES[level]:
+        if lowered.startswith(prefix):
+            rest = text[len(prefix) :]
+            if prefix[-1] != "." and rest and rest[0].isalnum():
+                continue  # "Xãx" is not "Xã" + "x"
+            rest = rest.strip()
+            return rest if rest else text
+    return text
+
+
+def name_key(name: str, *, level: Level = "commune") -> str:
+    """Matching key that keeps diacritics but not case, prefix, tone placement or punctuation.
+
+    >>> name_key("Phường Hoà Bình") == name_key("hòa bình")
+    True
+    >>> name_key("P.01") == name_key("Phường 1") == name_key("Phường I")
+    True
+    """
+    core = strip_prefix(name, level=level).lower()
+    core = _PUNCTUATION.sub(" ", _APOSTROPHES.sub("", core))
+    core = _SPACES.sub(" ", core).strip()
+    words = [canonical_tone(w) for w in core.split(" ") if w]
+    return _fold_number(" ".join(words))
+
+
+def ascii_key(name: str, *, level: Level = "commune") -> str:
+    """Like :func:`name_key` but without diacritics or spaces ("Đắk Lắk" → "daklak")."""
+    key = name_key(name, level=level).replace("đ", "d")
+    stripped = "".join(c for c in unicodedata.normalize("NFD", key) if not unicodedata.combining(c))
+    return stripped.replace(" ", "")
+
+
+def _fold_number(core: str) -> str:
+    """Ward numbers as plain digits ("01" → "1", "iii" → "3"): numbered wards compare equal however they are written."""
+    if core.isdigit():
+        return str(int(core))
+    return str(_ROMAN[core]) if core in _ROMAN else core

@@ -1,0 +1,200 @@
+"""Inferring the CRS of a file without a .prj from the official commune centroids."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import pytest
+import shapely
+from pyproj.enums import TransformDirection
+
+from geo import schema as s
+from geo.errors import CRSError
+from geo.importing.matching import register_keys
+from geo.reading.crs_inference import CentroidReference, apply_crs, choose_crs
+from geo.reference import register
+from geo.reference.crs import (
+    PROVINCE_MERIDIAN,
+    TM3_EPSG,
+    VN2000_GEOGRAPHIC,
+    official_vn2000_transformer,
+    tm3_crs,
+)
+from geo.reference.names import name_key
+
+SEED_LEGACY = "boundaries/seed/vn_legacy_seed_fullres.gpkg"
+SEED_PROVINCES = ["96", "95", "60", "68", "83", "86", "84", "08", "02"]
+
+
+def wgs84_to(frame: gpd.GeoDataFrame, crs: pyproj.CRS) -> gpd.GeoDataFrame:
+    """WGS 84 → VN-2000 ``crs`` through the official EPSG:6960 (inverted), returned without a CRS."""
+    official = official_vn2000_transformer()
+    projection = pyproj.Transformer.from_crs(VN2000_GEOGRAPHIC, crs, always_xy=True)
+
+    def forward(xy: np.ndarray) -> np.ndarray:
+        lon, lat = official.transform(xy[:, 0], xy[:, 1], direction=TransformDirection.INVERSE)
+        return np.column_stack(projection.transform(lon, lat))
+
+    geometry = shapely.transform(frame.geometry.array, forward)
+    return gpd.GeoDataFrame(frame.drop(columns=frame.geometry.name), geometry=geometry, crs=None)
+
+
+def swapped(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    return frame.set_geometry(shapely.transform(frame.geometry.array, lambda xy: xy[:, ::-1]))
+
+
+@pytest.fixture(scope="module")
+def reference() -> CentroidReference:
+    both = pd.concat(
+        [register_keys(v) for v in (s.VINTAGE_2025, s.VINTAGE_LEGACY)], ignore_index=True
+    )
+    return CentroidReference.from_register(both, key_column="_key")
+
+
+@pytest.fixture(scope="module")
+def bac_lieu() -> gpd.GeoDataFrame:
+    """2 km squares around the official centroids of legacy Bạc Liêu (95), in WGS 84."""
+    communes = register.read_communes_legacy()
+    communes = communes[communes[s.PROVINCE_CODE] == "95"]
+    lon, lat = communes[s.LON].to_numpy(), communes[s.LAT].to_numpy()
+    squares = shapely.box(lon - 0.009, lat - 0.009, lon + 0.009, lat + 0.009)
+    return gpd.GeoDataFrame(
+        {"ten": communes[s.COMMUNE_NAME].to_numpy()}, geometry=squares, crs=s.WGS84
+    )
+
+
+def _keys(frame: pd.DataFrame, column: str) -> pd.Series:
+    return frame[column].map(name_key).reset_index(drop=True)
+
+
+def test_a_tm3_file_without_prj_gets_its_province_meridian(
+    bac_lieu: gpd.GeoDataFrame, reference: CentroidReference
+) -> None:
+    raw = wgs84_to(bac_lieu, tm3_crs(105.0))
+    choice = choose_crs(raw, declared=False, reference=reference, names=_keys(bac_lieu, "ten"))
+    assert choice.crs.to_epsg() == 5897 and not choice.swapped
+    assert choice.source == "inferred" and choice.method == "name"
+    assert "UTM 48N" in choice.evidence  # its twin, told apart by the province rule
+    assert choice.runner_up_m > 10_000 and choice.best_m < 1_000
+
+
+def test_swapped_coordinates_are_recognised(
+    bac_lieu: gpd.GeoDataFrame, reference: CentroidReference
+) -> None:
+    raw = swapped(wgs84_to(bac_lieu, tm3_crs(105.0)))
+    choice = choose_crs(raw, declared=False, reference=reference, names=_keys(bac_lieu, "ten"))
+    assert choice.swapped and choice.crs.to_epsg() == 5897
+
+
+def test_without_names_the_nearest_centroid_decides(
+    bac_lieu: gpd.GeoDataFrame, reference: CentroidReference
+) -> None:
+    choice = choose_crs(wgs84_to(bac_lieu, tm3_crs(105.0)), declared=False, reference=reference)
+    assert choice.crs.to_epsg() == 5897 and choice.method == "nearest"
+
+
+def test_degrees_without_prj_default_to_wgs84_and_say_why(
+    bac_lieu: gpd.GeoDataFrame, reference: CentroidReference
+) -> None:
+    raw = bac_lieu.set_crs(None, allow_override=True)
+    choice = choose_crs(raw, declared=False, reference=reference, names=_keys(bac_lieu, "ten"))
+    assert choice.crs.to_epsg() == 4326
+    assert "VN-2000 lon/lat" in choice.evidence
+
+
+def test_vn2000_degrees_are_told_apart_when_the_shift_is_clear(
+    reference: CentroidReference,
+) -> None:
+    communes = register.read_communes_2025()
+    communes = communes[communes[s.PROVINCE_CODE] == "96"]
+    points = gpd.GeoDataFrame(
+        {"ten": communes[s.COMMUNE_NAME].to_numpy()},
+        geometry=shapely.buffer(gpd.points_from_xy(communes[s.LON], communes[s.LAT]), 0.005),
+        crs=s.WGS84,
+    )
+    raw = wgs84_to(
+        points, pyproj.CRS(VN2000_GEOGRAPHIC)
+    )  # exact centroids, so the 225 m datum shift shows
+    choice = choose_crs(raw, declared=False, reference=reference, names=_keys(points, "ten"))
+    assert choice.crs.to_epsg() == 4756
+    assert "systematic shift" in choice.evidence
+
+
+def test_the_given_province_breaks_a_utm_tie(
+    bac_lieu: gpd.GeoDataFrame, reference: CentroidReference
+) -> None:
+    raw = wgs84_to(bac_lieu, tm3_crs(105.0))
+    choice = choose_crs(
+        raw, declared=False, reference=reference, names=_keys(bac_lieu, "ten"), province_code="95"
+    )
+    assert choice.crs.to_epsg() == TM3_EPSG[PROVINCE_MERIDIAN["95"]]
+
+
+def test_coordinates_far_from_vietnam_are_refused(
+    bac_lieu: gpd.GeoDataFrame, reference: CentroidReference
+) -> None:
+    raw = bac_lieu.set_crs(None, allow_override=True).translate(xoff=-100.0, yoff=40.0)  # France
+    with pytest.raises(CRSError, match="pass --crs EPSG:NNNN"):
+        choose_crs(raw, declared=False, reference=reference)
+
+
+def test_too_few_features_are_refused(
+    bac_lieu: gpd.GeoDataFrame, reference: CentroidReference
+) -> None:
+    raw = wgs84_to(bac_lieu.head(2), tm3_crs(105.0))
+    with pytest.raises(CRSError, match="too few to infer"):
+        choose_crs(raw, declared=False, reference=reference)
+
+
+def test_a_wrong_prj_is_refused(bac_lieu: gpd.GeoDataFrame, reference: CentroidReference) -> None:
+    raw = wgs84_to(bac_lieu, tm3_crs(105.0)).set_crs(
+        tm3_crs(108.5)
+    )  # a .prj for Bình Thuận's zone: ~380 km off
+    with pytest.raises(CRSError, match="the .prj is wrong"):
+        choose_crs(raw, declared=True, reference=reference)
+
+
+def test_the_crs_argument_wins_over_everything(
+    bac_lieu: gpd.GeoDataFrame, reference: CentroidReference
+) -> None:
+    raw = wgs84_to(bac_lieu, tm3_crs(105.0))
+    choice = choose_crs(raw, declared=False, reference=reference, forced="EPSG:5897")
+    assert choice.source == "argument" and choice.best_m < 1_000
+    with pytest.raises(CRSError, match="--crs 'EPSG:nope'"):
+        choose_crs(raw, declared=False, reference=reference, forced="EPSG:nope")
+
+
+def test_apply_crs_round_trips_through_the_official_transformation(
+    bac_lieu: gpd.GeoDataFrame, reference: CentroidReference
+) -> None:
+    raw = swapped(wgs84_to(bac_lieu, tm3_crs(105.0)))
+    choice = choose_crs(raw, declared=False, reference=reference, names=_keys(bac_lieu, "ten"))
+    back = apply_crs(raw, choice).to_crs(tm3_crs(105.0))
+    original = bac_lieu.to_crs(tm3_crs(105.0))
+    assert shapely.hausdorff_distance(back.geometry.array, original.geometry.array).max() < 0.01
+
+
+@pytest.fixture(scope="module")
+def seed_legacy(shared_data: Path) -> gpd.GeoDataFrame:
+    return gpd.read_file(shared_data / SEED_LEGACY, layer=s.LAYER_COMMUNES_LEGACY)
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("variant", ["named", "no names", "swapped"])
+@pytest.mark.parametrize("province", SEED_PROVINCES)
+def test_each_seed_province_in_its_tm3_zone_is_inferred(
+    seed_legacy: gpd.GeoDataFrame, reference: CentroidReference, province: str, variant: str
+) -> None:
+    communes = seed_legacy[seed_legacy[s.PROVINCE_CODE] == province]
+    meridian = PROVINCE_MERIDIAN[province]
+    raw = wgs84_to(communes, tm3_crs(meridian))
+    raw = swapped(raw) if variant == "swapped" else raw
+    names = None if variant == "no names" else _keys(communes, "src_commune_name")
+    choice = choose_crs(raw, declared=False, reference=reference, names=names)
+    assert choice.crs.to_epsg() == TM3_EPSG[meridian]
+    assert choice.swapped == (variant == "swapped")
+    assert choice.best_m < 1_500
