@@ -61,7 +61,7 @@ TEAMS_FILE: Final = "DEMO_teams_villages_2025.xlsx"
 TEAMS_LEGACY_FILE: Final = "DEMO_teams_villages_legacy_binh_thuan.xlsx"
 FIBRE_FILE: Final = "DEMO_fibre_communes_2025.xlsx"
 
-# Environment of a site: the keys of [propagation.clutter_db] in geo/targets_default.toml.
+# Environment of a site: the keys of [propagation.clutter_db] in geo/indicators/targets_default.toml.
 DENSE_URBAN, URBAN, SUBURBAN, RURAL = "dense_urban", "urban", "suburban", "rural"
 SITE_SPACING_KM: Final = {
     DENSE_URBAN: 1.4,

@@ -160,7 +160,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "--targets",
         type=Path,
         default=None,
-        help="targets TOML (default: geo/targets_default.toml)",
+        help="targets TOML (default: geo/indicators/targets_default.toml)",
     )
     command.add_argument(
         "--tables-vintage",

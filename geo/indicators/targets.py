@@ -1,7 +1,7 @@
 """National targets the indicators are read against, and the propagation settings.
 
 Both come from one small TOML file; the defaults ship as
-``geo/targets_default.toml`` (DOMAIN.md §5). A user file need only hold the
+``geo/indicators/targets_default.toml`` (DOMAIN.md §5). A user file need only hold the
 values it changes: it is laid over the defaults key by key.
 """
 
