@@ -28,7 +28,11 @@ Hostile or broken input is refused before GDAL reads anything:
   while deflate bombs sit near its 1,032:1 limit. :class:`ZipLimits` carries
   the limits, so a caller can tighten them;
 - a shapefile without its ``.shx`` (the shape index) or ``.dbf`` (the names
-  and codes), loose or zipped.
+  and codes), loose or zipped;
+- a file or member whose content would make GDAL read another file or the
+  network (an OGR VRT named ``.kml``, a KML ``NetworkLink``, a GeoPackage
+  virtual table over a file), see :mod:`geo.reading.guard`, which also
+  switches GDAL's network access off.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
 
 from geo.errors import InputError
+from geo.reading.guard import check_contents
 from geo.reading.sniff import check_file_kind
 
 #: Suffixes of the vector formats we read (inside an archive too).
@@ -182,6 +187,7 @@ def read_source(
         )
     check_file_kind(path)
     target, member = _resolve_target(path, layer=layer, zip_limits=zip_limits)
+    check_contents(path, member if path.suffix.lower() in ARCHIVE_SUFFIXES else None)
     if member.lower().endswith((".parquet", ".geoparquet")):
         source = _read_parquet(path, target, member)
     else:

@@ -83,19 +83,29 @@ def check_file_kind(path: Path) -> None:
     suffix = path.suffix.lower()
     if suffix not in _EXPECTED:
         return
-    expected, matches = _EXPECTED[suffix]
     with path.open("rb") as handle:
         head = handle.read(HEAD_BYTES)
+    check_head_kind(head, suffix, str(path))
+    _check_complete(path, suffix, head)
+
+
+def check_head_kind(head: bytes, suffix: str, where: str) -> None:
+    """Raise when the first bytes ``head`` of a file (or archive member) contradict its extension ``suffix``.
+
+    ``where`` names the file (and member) in the message. Unknown extensions pass.
+    """
+    if suffix not in _EXPECTED:
+        return
+    expected, matches = _EXPECTED[suffix]
     if not head:
         raise InputError(
-            f"{path} is empty (0 bytes), not {expected}; copy or export the file again"
+            f"{where} is empty (0 bytes), not {expected}; copy or export the file again"
         )
     if not matches(head):
         raise InputError(
-            f"{path} is {_describe(head)}, not {expected} as its extension says; "
+            f"{where} is {_describe(head)}, not {expected} as its extension says; "
             f"give the right file, or rename it to its real extension"
         )
-    _check_complete(path, suffix, head)
 
 
 def _describe(head: bytes) -> str:
