@@ -37,6 +37,7 @@ Hostile or broken input is refused before GDAL reads anything:
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 import zipfile
 from collections.abc import Callable
@@ -45,10 +46,12 @@ from pathlib import Path, PurePosixPath
 from typing import Final, TypeVar
 
 import geopandas as gpd
+import numpy as np
 import pyogrio
 import pyproj
 import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
+from shapely.errors import ShapelyError
 
 from geo.errors import InputError
 from geo.reading.guard import check_contents
@@ -76,6 +79,10 @@ MAX_UNCOMPRESSED_BYTES: Final = 2 * 1024**3
 MAX_COMPRESSION_RATIO: Final = 200.0
 RATIO_CHECK_MIN_BYTES: Final = 16 * 1024**2
 MAX_ARCHIVE_MEMBERS: Final = 10_000
+#: Largest coordinate a real layer can have in any projection (metres of a zone-prefixed easting
+#: are ~5e7); beyond it, or NaN/inf, a coordinate is broken.
+MAX_ABS_COORDINATE: Final = 1e9
+MAX_ROWS_NAMED: Final = 5
 SHAPEFILE_PARTS: Final = {".shx": "the index of the shapes", ".dbf": "the names and codes"}
 
 # dBASE language-driver ids (byte 29 of the DBF header) → Python codec. No id
@@ -192,7 +199,7 @@ def read_source(
         source = _read_parquet(path, target, member)
     else:
         source = _read_ogr(path, target, member, layer=layer)
-    return _check_polygons(source)
+    return _check_coordinates(_check_polygons(source))
 
 
 def _resolve_target(path: Path, *, layer: str | None, zip_limits: ZipLimits) -> tuple[str, str]:
@@ -366,11 +373,25 @@ def _pick_layer(path: Path, target: str, *, layer: str | None) -> str | None:
     )
 
 
+#: What a native reader (GDAL through pyogrio, pyarrow, GEOS, PROJ) raises on a broken file: bad
+#: WKB is a GEOSException, a nonsense CRS a pyproj CRSError (a RuntimeError), a cut FlatGeobuf an
+#: IndexError, broken Parquet an ArrowInvalid (a ValueError) or OSError.
+READER_ERRORS: Final = (
+    DataSourceError,
+    DataLayerError,
+    ShapelyError,
+    RuntimeError,
+    ValueError,
+    IndexError,
+    OSError,
+)
+
+
 def _guarded(path: Path, read: Callable[[], T]) -> T:
-    """Run a pyogrio call and turn its errors into one readable InputError."""
+    """Run a reader call and turn its errors into one readable InputError naming the file."""
     try:
         return read()
-    except (DataSourceError, DataLayerError) as error:
+    except READER_ERRORS as error:
         raise InputError(
             f"{path} cannot be read as vector data ({_first_line(error)}); "
             f"supported formats: {SUPPORTED_TEXT}; the file may be truncated or of another kind"
@@ -384,9 +405,9 @@ def _read_parquet(path: Path, target: str, member: str) -> SourceLayer:
         )
     try:
         frame = gpd.read_parquet(path)
-    except (ValueError, OSError) as error:
+    except READER_ERRORS as error:
         raise InputError(
-            f"{path} cannot be read as GeoParquet ({_first_line(error)}); write it again with geometry metadata"
+            f"{path} cannot be read as GeoParquet ({_first_line(error)}); the file may be damaged, or written without GeoParquet metadata: write it again"
         ) from error
     return SourceLayer(
         frame=_flatten(frame),
@@ -464,6 +485,36 @@ def _flatten(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Drop Z and M: the import works in two dimensions."""
     geometry = shapely.force_2d(frame.geometry.array)
     return frame.set_geometry(gpd.GeoSeries(geometry, index=frame.index, crs=frame.crs))
+
+
+def _check_coordinates(source: SourceLayer) -> SourceLayer:
+    """Features with a non-finite or impossible coordinate lose their geometry, with a note naming them.
+
+    Nothing downstream (CRS inference, GEOS) ever sees NaN, ±inf or ±1e308;
+    a file with no usable feature left is refused.
+    """
+    frame = source.frame
+    coords, owner = shapely.get_coordinates(frame.geometry.array, return_index=True)
+    bad_rows = ~(np.isfinite(coords) & (np.abs(coords) <= MAX_ABS_COORDINATE)).all(axis=1)
+    bad = np.unique(owner[bad_rows])
+    if not len(bad):
+        return source
+    if len(bad) == len(frame):
+        raise InputError(
+            f"{source.path} (layer {source.layer!r}): no feature has usable coordinates (all are "
+            f"missing, infinite or beyond ±{MAX_ABS_COORDINATE:.0e}); export the layer again from its GIS"
+        )
+    geometry = frame.geometry.array.copy()
+    geometry[bad] = None
+    rows = ", ".join(str(i + 1) for i in bad[:MAX_ROWS_NAMED]) + (
+        " …" if len(bad) > MAX_ROWS_NAMED else ""
+    )
+    note = (
+        f"{len(bad)} features have coordinates that are missing, infinite or beyond "
+        f"±{MAX_ABS_COORDINATE:.0e} (features {rows}): their geometry is dropped"
+    )
+    frame = frame.set_geometry(gpd.GeoSeries(geometry, index=frame.index, crs=frame.crs))
+    return dataclasses.replace(source, frame=frame, notes=(*source.notes, note))
 
 
 def _check_polygons(source: SourceLayer) -> SourceLayer:
