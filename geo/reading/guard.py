@@ -85,14 +85,20 @@ def check_contents(path: Path, member: str | None = None) -> None:
     name = member or path.name
     where = f"{path}" if member is None else f"{path}, member {member!r},"
     suffix = Path(name).suffix.lower()
-    if member is not None:
-        with zipfile.ZipFile(path) as archive, archive.open(member) as stream:
-            head = stream.read(512)
-        check_head_kind(head, suffix, where)
-    if suffix == ".kml":
-        _check_kml(_chunks(path, member), where)
-    elif suffix == ".gpkg":
-        _check_sqlite(path, member, where)
+    try:
+        if member is not None:
+            with zipfile.ZipFile(path) as archive, archive.open(member) as stream:
+                head = stream.read(512)
+            check_head_kind(head, suffix, where)
+        if suffix == ".kml":
+            _check_kml(_chunks(path, member), where)
+        elif suffix == ".gpkg":
+            _check_sqlite(path, member, where)
+    except zipfile.BadZipFile as error:
+        raise InputError(
+            f"{path}: entry {member!r} does not unpack to what the archive's header says ({error}); "
+            "the archive is damaged or forged: zip the files again"
+        ) from error
 
 
 def _chunks(path: Path, member: str | None) -> Iterator[bytes]:

@@ -1,9 +1,10 @@
 r"""Open any boundary file a planner may hold, safely, and say what was found.
 
 Supported: GeoPackage, GeoJSON, Shapefile (loose or zipped), KML/KMZ,
-GeoParquet and FlatGeobuf. Archives are read in place through GDAL's
-``/vsizip/`` and never extracted, so a hostile member name cannot write
-anywhere. What the file itself says about coordinates (.prj, a layer CRS)
+GeoParquet and FlatGeobuf. The one member of an archive that is read (with a
+shapefile's parts) is unpacked by Python's zip reader into a private
+temporary folder under names of our own, so a hostile member name cannot
+write anywhere and no entry can inflate beyond the size its header declares. What the file itself says about coordinates (.prj, a layer CRS)
 and text (.cpg, the DBF language-driver byte) is returned next to the
 frame; deciding what it means is left to :mod:`geo.reading.crs_inference` and
 :mod:`geo.reading.encoding`.
@@ -38,6 +39,8 @@ Hostile or broken input is refused before GDAL reads anything:
 from __future__ import annotations
 
 import dataclasses
+import shutil
+import tempfile
 import warnings
 import zipfile
 from collections.abc import Callable
@@ -83,6 +86,8 @@ MAX_ARCHIVE_MEMBERS: Final = 10_000
 #: are ~5e7); beyond it, or NaN/inf, a coordinate is broken.
 MAX_ABS_COORDINATE: Final = 1e9
 MAX_ROWS_NAMED: Final = 5
+#: Bytes copied at a time when an archive member is unpacked.
+CHUNK_BYTES: Final = 1 << 20
 SHAPEFILE_PARTS: Final = {".shx": "the index of the shapes", ".dbf": "the names and codes"}
 
 # dBASE language-driver ids (byte 29 of the DBF header) → Python codec. No id
@@ -197,9 +202,44 @@ def read_source(
     check_contents(path, member if path.suffix.lower() in ARCHIVE_SUFFIXES else None)
     if member.lower().endswith((".parquet", ".geoparquet")):
         source = _read_parquet(path, target, member)
+    elif path.suffix.lower() in ARCHIVE_SUFFIXES:
+        with tempfile.TemporaryDirectory(prefix="vncover-read-") as folder:
+            local = _extract(path, member, Path(folder))
+            source = _read_ogr(path, str(local), member, layer=layer)
     else:
         source = _read_ogr(path, target, member, layer=layer)
     return _check_coordinates(_check_polygons(source))
+
+
+def _extract(path: Path, member: str, folder: Path) -> Path:
+    """Unpack ``member`` (and, for a shapefile, its sibling parts) into ``folder`` under names of our own.
+
+    Python's zip reader stops every entry at the size its header declares and
+    checks its CRC, so an entry that inflates to more than its header says (a
+    zip that lies about its sizes) is refused after at most the declared,
+    already checked, number of bytes; GDAL's own ``/vsizip/`` does not stop.
+    """
+    stem = PurePosixPath(member).with_suffix("").as_posix()
+    suffix = PurePosixPath(member).suffix.lower()
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = [member]
+            if suffix == ".shp":
+                parts += [
+                    n
+                    for n in archive.namelist()
+                    if n != member and PurePosixPath(n).with_suffix("").as_posix() == stem
+                ]
+            for part in parts:
+                local = folder / f"layer{PurePosixPath(part).suffix.lower()}"
+                with archive.open(part) as src, local.open("wb") as dst:
+                    shutil.copyfileobj(src, dst, CHUNK_BYTES)
+    except zipfile.BadZipFile as error:
+        raise InputError(
+            f"{path}: entry {member!r} does not unpack to what the archive's header says ({error}); "
+            "the archive is damaged or forged: zip the files again"
+        ) from error
+    return folder / f"layer{suffix}"
 
 
 def _resolve_target(path: Path, *, layer: str | None, zip_limits: ZipLimits) -> tuple[str, str]:
@@ -343,7 +383,7 @@ def _read_ogr(path: Path, target: str, member: str, *, layer: str | None) -> Sou
     return SourceLayer(
         frame=_flatten(frame),
         path=path,
-        layer=member if target.startswith("/vsizip/") else (layer_name or member),
+        layer=member if path.suffix.lower() in ARCHIVE_SUFFIXES else (layer_name or member),
         driver=driver,
         crs_declared=declared,
         cpg=cpg,
@@ -438,19 +478,11 @@ def _read_sibling(
     binary: bool = False,
 ) -> str | bytes | None:
     for suffix in suffixes:
-        if target.startswith("/vsizip/"):
-            member = stem[len(f"/vsizip/{path}/") :] + suffix
-            with zipfile.ZipFile(path) as archive:
-                if member not in archive.namelist():
-                    continue
-                with archive.open(member) as handle:
-                    data = handle.read(size)  # only the head: the entry may be large
-        else:
-            sibling = Path(stem + suffix)
-            if not sibling.is_file():
-                continue
-            with sibling.open("rb") as handle:
-                data = handle.read(size)
+        sibling = Path(stem + suffix)
+        if not sibling.is_file():
+            continue
+        with sibling.open("rb") as handle:
+            data = handle.read(size)  # only the head: the part may be large
         return data if binary else data.decode("ascii", errors="replace")
     return None
 

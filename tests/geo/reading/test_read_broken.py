@@ -106,3 +106,47 @@ def test_a_file_whose_every_coordinate_is_impossible_is_refused(tmp_path: Path) 
     ring = [[1e308, 21.0], [-1e308, 21.0], [105.1, 21.1], [1e308, 21.0]]
     with pytest.raises(InputError, match="no feature has usable coordinates"):
         read_source(_geojson(tmp_path / "xa.geojson", [ring, ring]))
+
+
+def _lying_zip(path: Path, member: str, data: bytes, declared: int) -> Path:
+    """A zip whose headers say ``member`` is ``declared`` bytes while its stream inflates to ``len(data)``."""
+    import struct
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(member, data)
+    raw = bytearray(path.read_bytes())
+    local = raw.index(b"PK\x03\x04")
+    struct.pack_into("<I", raw, local + 22, declared)
+    central = raw.index(b"PK\x01\x02")
+    struct.pack_into("<I", raw, central + 24, declared)
+    path.write_bytes(bytes(raw))
+    return path
+
+
+def test_a_zip_that_lies_about_its_sizes_is_refused_after_the_declared_bytes(
+    tmp_path: Path,
+) -> None:
+    features = [{"type": "Feature", "properties": {"ten_xa": "x" * 1000}, "geometry": None}] * 3000
+    data = json.dumps({"type": "FeatureCollection", "features": features}).encode()
+    assert len(data) > 3_000_000
+    upload = _lying_zip(tmp_path / "ranh_gioi.zip", "xa.geojson", data, declared=2000)
+    with pytest.raises(
+        InputError, match=r"entry 'xa.geojson' does not unpack to what the archive's header says"
+    ):
+        read_source(upload)
+
+
+def test_a_zipped_shapefile_is_read_with_its_code_page(tmp_path: Path) -> None:
+    import zipfile
+
+    folder = tmp_path / "shp"
+    folder.mkdir()
+    _two_squares().to_file(folder / "xa.shp", encoding="utf-8")
+    upload = tmp_path / "xa.zip"
+    with zipfile.ZipFile(upload, "w") as archive:
+        for part in folder.iterdir():
+            archive.write(part, f"Ranh Gioi/{part.name}")
+    source = read_source(upload)
+    assert source.layer == "Ranh Gioi/xa.shp" and source.cpg == "UTF-8"
+    assert len(source.frame) == 2
