@@ -27,6 +27,7 @@ import pandas as pd
 import rasterio
 
 from geo import schema as s
+from geo.errors import InputError
 from geo.indicators import targets as t
 from geo.indicators.aggregate import COUNTS, add_ratios, aggregate_units
 from geo.indicators.build import Inputs, build_indicators, evaluate_targets, input_as_of
@@ -36,6 +37,9 @@ from geo.reading.boundaries import read_boundary_layer
 COVERAGE_SUBDIR: Final = "coverage"
 DEMO_PREFIX: Final = "DEMO_"
 CACHE_ENV: Final = "VNCOVER_CACHE_DIR"
+CACHE_MB_ENV: Final = "VNCOVER_CACHE_MB"
+#: Disk the indicator cache may use (a national entry is ~30–60 MB).
+DEFAULT_CACHE_MB: Final = 1024
 SCHEMES: Final = (s.VINTAGE_2025, s.VINTAGE_LEGACY)
 LEVELS: Final = ("commune", "district", "province")
 #: Code whose change invalidates the cache: the whole data core and this module.
@@ -208,11 +212,14 @@ def load_app_data(inputs: Inputs, *, cache_dir: Path | None = None) -> AppData:
     """The app's data for ``inputs``: from the disk cache when the inputs are unchanged, else computed.
 
     The cache holds only files this function wrote (pickles); it is written
-    atomically, so a crash never leaves a half-written entry.
+    atomically, so a crash never leaves a half-written entry, and kept to
+    ``$VNCOVER_CACHE_MB`` (default :data:`DEFAULT_CACHE_MB`): the entries used
+    least recently go first (:func:`prune_cache`).
     """
     folder = cache_dir or default_cache_dir()
     path = folder / f"app-data-{cache_key(inputs)}.pkl"
     if path.is_file():
+        os.utime(path)  # most recently used
         with path.open("rb") as stream:
             return pickle.load(stream)  # noqa: S301 (our own cache file)
     data = compute_app_data(inputs)
@@ -225,7 +232,38 @@ def load_app_data(inputs: Inputs, *, cache_dir: Path | None = None) -> AppData:
     finally:
         if os.path.exists(staging):
             os.unlink(staging)
+    prune_cache(folder, max_bytes=cache_limit_bytes(), keep=path)
     return data
+
+
+def cache_limit_bytes() -> int:
+    """``$VNCOVER_CACHE_MB`` (default :data:`DEFAULT_CACHE_MB`) in bytes."""
+    value = os.environ.get(CACHE_MB_ENV, "")
+    try:
+        megabytes = float(value) if value.strip() else DEFAULT_CACHE_MB
+    except ValueError as error:
+        raise InputError(
+            f"{CACHE_MB_ENV}={value!r} is not a number of megabytes; set e.g. {CACHE_MB_ENV}=2000"
+        ) from error
+    return int(megabytes * 1024**2)
+
+
+def prune_cache(folder: Path, *, max_bytes: int, keep: Path | None = None) -> list[Path]:
+    """Remove the least recently used cache entries of ``folder`` until it holds at most ``max_bytes``.
+
+    Only this module's own files (``app-data-*.pkl``) are counted and removed;
+    ``keep`` (the entry just written) always stays. Returns the removed paths.
+    """
+    entries = sorted(folder.glob("app-data-*.pkl"), key=lambda p: p.stat().st_mtime, reverse=True)
+    total, removed = 0, []
+    for entry in entries:
+        size = entry.stat().st_size
+        if entry != keep and total + size > max_bytes:
+            entry.unlink(missing_ok=True)
+            removed.append(entry)
+        else:
+            total += size
+    return removed
 
 
 def compute_app_data(inputs: Inputs) -> AppData:

@@ -190,3 +190,36 @@ def test_touching_a_pipeline_file_without_changing_it_keeps_the_cache_key(
 def test_the_cache_key_covers_the_whole_data_core() -> None:
     root = Path(__file__).resolve().parents[2]
     assert CODE_ROOTS == (root / "geo", root / "application" / "app_data.py")
+
+
+def test_the_cache_keeps_the_entries_used_last_within_its_size(tmp_path: Path) -> None:
+    import os
+
+    from application.app_data import prune_cache
+
+    entries = []
+    for age, name in enumerate(["a", "b", "c", "d"]):
+        entry = tmp_path / f"app-data-{name}.pkl"
+        entry.write_bytes(b"x" * 100)
+        os.utime(entry, (1000 - age, 1000 - age))  # a is the newest
+        entries.append(entry)
+    other = tmp_path / "notes.txt"
+    other.write_bytes(b"y" * 1000)
+    removed = prune_cache(tmp_path, max_bytes=150, keep=entries[3])
+    assert sorted(p.name for p in removed) == ["app-data-b.pkl", "app-data-c.pkl"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "app-data-a.pkl",
+        "app-data-d.pkl",
+        "notes.txt",
+    ]
+
+
+def test_a_cache_size_that_is_not_a_number_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from application.app_data import cache_limit_bytes
+    from geo.errors import InputError
+
+    monkeypatch.setenv("VNCOVER_CACHE_MB", "lots")
+    with pytest.raises(InputError, match="VNCOVER_CACHE_MB='lots' is not a number"):
+        cache_limit_bytes()
+    monkeypatch.setenv("VNCOVER_CACHE_MB", "2")
+    assert cache_limit_bytes() == 2 * 1024**2
