@@ -28,7 +28,8 @@ import shapely
 from geo import schema as s
 from geo.errors import InputError, MatchError
 from geo.importing import matching
-from geo.importing.matching import resolve_province
+from geo.importing.levels import check_commune_level
+from geo.importing.matching import ProvinceScope, province_scope
 from geo.reading.atomic import atomic_path
 from geo.reading.crs_inference import CentroidReference, CRSChoice, apply_crs, choose_crs
 from geo.reading.encoding import TextDecoding, fix_text_columns
@@ -141,6 +142,7 @@ class ImportResult:
     scheme_evidence: str = ""
     columns: matching.MatchColumns = field(default_factory=matching.MatchColumns)
     notes: tuple[str, ...] = ()  # what the reader noticed (Z/M dropped, GDAL warnings)
+    scope: str = ""  # the provinces --province means, in both vintages
 
     @property
     def n_features(self) -> int:
@@ -160,6 +162,8 @@ class ImportResult:
         return [
             f"read {self.source}",
             f"columns: name={self.columns.name!r} code={self.columns.code!r} district={self.columns.district!r}; text: {self.encoding}",
+            *([f"columns weighed: {self.columns.weighed}"] if self.columns.unsure else []),
+            *([f"province: {self.scope}"] if self.scope else []),
             f"crs: {self.crs.label} ({self.crs.source}): {self.crs.evidence}",
             f"scheme: {self.scheme} {self.scheme_evidence}".rstrip(),
             "outcomes: " + ", ".join(f"{k} {v}" for k, v in outcomes.items()),
@@ -191,16 +195,18 @@ def import_boundaries(
     InputError, CRSError, MatchError
         When the file cannot be used; the message names the problem and the fix.
     """
+    scope = province_scope(options.province) if options.province else None
     source = read_source(path, layer=options.layer)
     text = _decode_text(source, options)
     frame = gpd.GeoDataFrame(text.frame, geometry=source.frame.geometry.name, crs=source.frame.crs)
     frame, notes = _drop_empty(frame)
     columns = _columns_for_crs(frame, options)
-    crs = _choose_crs(frame, source, columns, options)
+    crs = _choose_crs(frame, source, columns, options, scope)
     placed, repaired = _repair(apply_crs(frame, crs))
+    check_commune_level(placed, columns, path=str(source.path))
     repaired = repaired.reindex(notes.index)
     notes = notes.mask(notes.eq("") & repaired.notna(), repaired)
-    result, evidence = _match(placed, options)
+    result, evidence = _match(placed, options, scope)
     communes = _dissolve(placed, result)
     qa = _measure(communes, notes)
     report = _report(source.frame.index, result, notes)
@@ -208,14 +214,24 @@ def import_boundaries(
         communes=communes,
         report=report,
         crs=crs,
-        encoding=text.encoding,
+        encoding=_text_encoding(text, result.columns),
         scheme=result.vintage,
         source=f"{source.path} (layer {source.layer!r}, {source.driver}, {len(source.frame)} features)",
         qa=qa,
         scheme_evidence=evidence,
         columns=result.columns,
         notes=source.notes,
+        scope=scope.describe() if scope else "",
     )
+
+
+def _text_encoding(text: TextDecoding, columns: matching.MatchColumns) -> str:
+    """How the text was decoded, said of the name column when it was decoded differently."""
+    by_column = {d.column: d.encoding for d in text.columns}
+    used = by_column.get(columns.name)
+    if used is not None and used != text.encoding:
+        return f"{text.encoding}; names ({columns.name!r}) decoded as {used}"
+    return text.encoding
 
 
 def _decode_text(source: SourceLayer, options: ImportOptions) -> TextDecoding:
@@ -277,6 +293,7 @@ def _choose_crs(
     source: SourceLayer,
     columns: matching.MatchColumns,
     options: ImportOptions,
+    scope: ProvinceScope | None,
 ) -> CRSChoice:
     names = None
     if columns.name is not None:
@@ -291,7 +308,7 @@ def _choose_crs(
         reference=_reference(),
         forced=options.crs,
         names=names,
-        province_code=_legacy_province(options.province),
+        province_code=_legacy_province(scope),
     )
 
 
@@ -304,11 +321,14 @@ def _reference() -> CentroidReference:
     return CentroidReference.from_register(both, key_column=matching.NAME_KEY)
 
 
-def _legacy_province(province: str | None) -> str | None:
-    if province is None:
+def _legacy_province(scope: ProvinceScope | None) -> str | None:
+    """The one legacy province named (its TM-3 meridian applies), else None."""
+    if scope is None:
         return None
-    codes = resolve_province(province, s.VINTAGE_LEGACY, strict=False)
-    return next(iter(codes)) if codes and len(codes) == 1 else None
+    for codes in (scope.named_legacy, scope.legacy):
+        if len(codes) == 1:
+            return next(iter(codes))
+    return None
 
 
 def _repair(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, pd.Series]:
@@ -326,20 +346,18 @@ def _repair(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, pd.Series]:
     return out[~empty.to_numpy()], notes
 
 
-def _match(frame: gpd.GeoDataFrame, options: ImportOptions) -> tuple[matching.MatchResult, str]:
+def _match(
+    frame: gpd.GeoDataFrame, options: ImportOptions, scope: ProvinceScope | None
+) -> tuple[matching.MatchResult, str]:
     vintages = [options.scheme] if options.scheme != "auto" else [s.VINTAGE_2025, s.VINTAGE_LEGACY]
     results = []
     for vintage in vintages:
-        scope = (
-            resolve_province(options.province, vintage, strict=options.scheme != "auto")
-            if options.province
-            else None
-        )
         columns = matching.detect_columns(
             frame, vintage, name=options.name_column, code=options.code_column
         )
+        codes = scope.codes(vintage) if scope else None
         results.append(
-            matching.match_communes(frame, vintage, columns=columns, province_codes=scope)
+            matching.match_communes(frame, vintage, columns=columns, province_codes=codes)
         )
     best = max(
         results,
@@ -349,16 +367,39 @@ def _match(frame: gpd.GeoDataFrame, options: ImportOptions) -> tuple[matching.Ma
         ),
     )
     if best.n_matched == 0:
-        raise MatchError(
-            f"no feature matched a commune of the {' or '.join(vintages)} register (columns used: {best.columns}); "
-            "pass --name-column/--code-column, --scheme or --province"
-        )
+        raise MatchError(_no_match_message(best, vintages, options))
     evidence = (
         ""
         if len(results) == 1
         else "(detected: " + ", ".join(f"{r.vintage} matches {r.n_matched}" for r in results) + ")"
     )
     return best, evidence
+
+
+def _no_match_message(
+    best: matching.MatchResult, vintages: list[str], options: ImportOptions
+) -> str:
+    """Why nothing matched, and only the advice the user has not followed yet."""
+    columns = best.columns
+    used = (f"name column {columns.name!r}" if columns.name else "no name column") + (
+        f", code column {columns.code!r}" if columns.code else ", no code column"
+    )
+    advice = [
+        flag
+        for flag, given in (
+            ("--name-column", options.name_column),
+            ("--code-column", options.code_column),
+            ("--scheme", options.scheme != "auto"),
+            ("--province", options.province),
+        )
+        if not given
+    ]
+    reasons = best.table[matching.REASON].value_counts().head(2).index.tolist()
+    return (
+        f"no feature matched a commune of the {' or '.join(vintages)} register ({used}; "
+        f"{columns.weighed}); most common reasons: {'; '.join(reasons)}"
+        + (f"; check or pass {', '.join(advice)}" if advice else "; check the values given")
+    )
 
 
 def _dissolve(frame: gpd.GeoDataFrame, result: matching.MatchResult) -> gpd.GeoDataFrame:

@@ -27,8 +27,9 @@ considered and the reason.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import difflib
+import re
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Final
 
@@ -39,8 +40,8 @@ import shapely
 
 from geo import schema as s
 from geo.errors import InputError
-from geo.reference import codes, register
-from geo.reference.names import ascii_key, name_key
+from geo.reference import codes, crosswalk, register
+from geo.reference.names import ascii_key, compact_key, name_key, strip_prefix
 
 NEAR_M: Final = 5_000.0  # a polygon this far from the official centroid cannot be that commune on the name alone
 FAR_M: Final = 50_000.0  # ... but can be when code and name, or name and district, agree (register centroids err)
@@ -50,6 +51,8 @@ NAME_SCORE: Final = 0.95
 ASCII_SCORE: Final = 0.85
 POSITION_SCORE: Final = 0.6
 MIN_COLUMN_SHARE: Final = 0.3  # a column names communes when this share of its values does
+MIN_DISTINCT_SHARE: Final = 0.2  # ... and has at least this many distinct values per feature
+MIN_CODE_SHARE: Final = 0.9  # without a name column, codes must nearly all be in the register
 
 MATCHED: Final = "matched"
 AMBIGUOUS: Final = "ambiguous"
@@ -66,16 +69,23 @@ REASON: Final = "reason"
 SOURCE_NAME: Final = "source_name"
 SOURCE_CODE: Final = "source_code"
 NAME_KEY: Final = "_key"  # register column holding name_key(commune_name)
-_KEY, _AKEY, _DKEY = NAME_KEY, "_akey", "_dkey"
+_KEY, _CKEY, _AKEY, _DKEY = NAME_KEY, "_ckey", "_akey", "_dkey"
 
 
 @dataclass(frozen=True)
 class MatchColumns:
-    """Which input columns hold the commune name, its code and (legacy) its district."""
+    """Which input columns hold the commune name, its code and (legacy) its district.
+
+    ``weighed`` says how they were chosen: the columns considered with their
+    evidence, and the ones refused (constant, KML styling, GADM ids/types).
+    ``unsure`` is true when no name or code column was found, or a runner-up came close.
+    """
 
     name: str | None = None
     code: str | None = None
     district: str | None = None
+    weighed: str = field(default="", compare=False)
+    unsure: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -115,6 +125,7 @@ def register_keys(vintage: s.Vintage) -> pd.DataFrame:
     )
     frame = frame.copy()
     frame[_KEY] = frame[s.COMMUNE_NAME].map(name_key)
+    frame[_CKEY] = frame[s.COMMUNE_NAME].map(compact_key)
     frame[_AKEY] = frame[s.COMMUNE_NAME].map(ascii_key)
     if s.DISTRICT_NAME in frame:
         frame[_DKEY] = frame[s.DISTRICT_NAME].map(lambda n: ascii_key(n, level="district"))
@@ -135,7 +146,15 @@ def known_name_keys() -> frozenset[str]:
 def detect_columns(
     frame: pd.DataFrame, vintage: s.Vintage, *, name: str | None = None, code: str | None = None
 ) -> MatchColumns:
-    """Find the name, code and district columns of ``frame`` from their values.
+    """Find the name, code and district columns of ``frame`` from their values, as a person would.
+
+    A column with one value, or a few values over many features (a province, a
+    type, KML's ``tessellate``), is never a name or code; KML styling fields and
+    GADM's ids and types are never names; GADM's ``NAME_3``/``NAME_2`` are the
+    commune and district. Among the rest, the name column is the one whose
+    distinct values most often are commune names of ``vintage`` (by name key,
+    key without spaces or ASCII key), and the code column the one whose codes
+    are in the register and, when there is a name column, agree with its names.
 
     Parameters
     ----------
@@ -151,38 +170,164 @@ def detect_columns(
             raise InputError(
                 f"the file has no column {given!r}; found {list(map(str, frame.columns))}; fix {flag}"
             )
-    reg = register_keys(vintage)
-    text = [c for c in frame.columns if c != getattr(frame, "_geometry_column_name", None)]
-    code = code or _best_column(frame, text, lambda v: pad_code(v) in _codes(vintage))
-    keys = set(reg[_KEY])
-    name = name or _best_column(
-        frame, [c for c in text if c != code], lambda v: name_key(str(v)) in keys
-    )
+    columns = [c for c in frame.columns if c != getattr(frame, "_geometry_column_name", None)]
+    refused = {c: why for c in columns if (why := _never_a_name(frame, c))}
+    open_columns = [c for c in columns if c not in refused]
+    gadm = _gadm_columns(columns)
+    names = _rank_names(frame, [c for c in open_columns if c != code], vintage)
+    if name is None:
+        name = gadm.get("name") or (names[0][0] if names else None)
+    code = code or _best_code(frame, [c for c in open_columns if c != name], vintage, name)
     district = None
     if vintage == s.VINTAGE_LEGACY:
-        dkeys = set(reg[_DKEY])
-        district = _best_column(
-            frame, [c for c in text if c not in (code, name)], lambda v: _district_key(v) in dkeys
-        )
-    return MatchColumns(name=name, code=code, district=district)
+        grouping = [
+            c for c in columns if c not in (code, name) and refused.get(c, "").endswith("features")
+        ]
+        district = gadm.get("district") or _best_district(frame, grouping)
+    unsure = (name is None and code is None) or (
+        len(names) > 1 and names[1][1] >= 0.8 * names[0][1] and not gadm
+    )
+    return MatchColumns(
+        name=name,
+        code=code,
+        district=district,
+        weighed=_weighed(names, refused),
+        unsure=unsure,
+    )
 
 
-def _best_column(
-    frame: pd.DataFrame, columns: list[str], hit: Callable[[object], bool]
-) -> str | None:
-    """The column with most distinct values for which ``hit`` holds (at least ``MIN_COLUMN_SHARE``)."""
-    best, best_hits = None, 0
+# Fields GDAL's KML/LIBKML drivers add to every placemark: styling and time, never names.
+KML_FIELDS: Final = frozenset(
+    {
+        "tessellate",
+        "extrude",
+        "visibility",
+        "begin",
+        "end",
+        "altitudemode",
+        "draworder",
+        "icon",
+        "description",
+        "timestamp",
+        "snippet",
+        "styleurl",
+    }
+)
+_GADM_NOT_NAMES: Final = re.compile(
+    r"^(gid|type|engtype|nl_name|cc|hasc|varname)_\d$|^(gid_0|country)$", re.IGNORECASE
+)
+_GADM_NAME: Final = re.compile(r"^name_(\d)$", re.IGNORECASE)
+
+
+def _never_a_name(frame: pd.DataFrame, column: str) -> str | None:
+    """Why ``column`` cannot hold commune names or codes, or None if it might."""
+    if str(column).lower() in KML_FIELDS:
+        return "KML field"
+    if _GADM_NOT_NAMES.match(str(column)):
+        return "GADM id/type"
+    values = frame[column].dropna()
+    distinct = values.nunique()
+    if len(frame) > 1 and distinct <= 1:
+        return f"{distinct} value" if distinct else "empty"
+    if len(frame) >= 10 and distinct < MIN_DISTINCT_SHARE * len(frame):
+        return f"{distinct} values over {len(frame)} features"
+    return None
+
+
+def _gadm_columns(columns: list[str]) -> dict[str, str]:
+    """GADM's own columns: ``NAME_3`` names the commune, ``NAME_2`` the district."""
+    levels = {int(m.group(1)): c for c in columns if (m := _GADM_NAME.match(str(c)))}
+    if 3 in levels and any(str(c).upper() == "GID_3" for c in columns):
+        return {"name": levels[3], **({"district": levels[2]} if 2 in levels else {})}
+    return {}
+
+
+def _rank_names(
+    frame: pd.DataFrame, columns: list[str], vintage: s.Vintage
+) -> list[tuple[str, float, int, int]]:
+    """Columns that may name communes, best first: (column, weight, hits, distinct values)."""
+    reg = register_keys(vintage)
+    keys = {k: frozenset(reg[k]) for k in (_KEY, _CKEY, _AKEY)}
+    ranked = []
     for column in columns:
-        values = frame[column].dropna()
-        values = values[
-            values.map(lambda v: isinstance(v, (str, int, np.integer)))
-        ].drop_duplicates()
+        values = _distinct_text(frame[column])
         if values.empty:
             continue
-        hits = int(values.head(3000).map(hit).sum())
-        if hits > best_hits and hits >= MIN_COLUMN_SHARE * min(len(values), 3000):
+        hits = values.map(lambda v: _name_hit(v, keys))
+        accented = values.map(lambda v: v != ascii_key(v)).mean() * 0.01  # tie: the accented copy
+        if (hits > 0).sum() >= MIN_COLUMN_SHARE * len(values):
+            ranked.append(
+                (column, float(hits.sum()) + accented, int((hits > 0).sum()), len(values))
+            )
+    return sorted(ranked, key=lambda r: -r[1])
+
+
+def _distinct_text(series: pd.Series) -> pd.Series:
+    values = series.dropna()
+    values = values[values.map(lambda v: isinstance(v, str) and bool(v.strip()))]
+    return values.drop_duplicates().head(3000)
+
+
+def _name_hit(value: str, keys: dict[str, frozenset[str]]) -> float:
+    """1 for a commune name by its key, 0.95 without spaces, 0.85 by its ASCII key, else 0."""
+    if name_key(value) in keys[_KEY]:
+        return 1.0
+    if compact_key(value) in keys[_CKEY]:
+        return 0.95
+    return 0.85 if ascii_key(value) in keys[_AKEY] else 0.0
+
+
+def _best_code(
+    frame: pd.DataFrame, columns: list[str], vintage: s.Vintage, name: str | None
+) -> str | None:
+    """The column of register codes; with a name column, the one whose codes agree with it."""
+    reg = register_keys(vintage).set_index(s.COMMUNE_CODE)
+    best, best_score = None, 0.0
+    for column in columns:
+        values = frame[column]
+        padded = values.map(
+            lambda v: pad_code(v) if isinstance(v, (str, int, np.integer)) else None
+        )
+        known = padded[padded.isin(reg.index)]
+        if known.empty or known.nunique() < MIN_COLUMN_SHARE * padded.notna().sum():
+            continue
+        score = len(known) / len(frame)
+        if name is not None:
+            agree = known.map(reg[_AKEY]) == frame.loc[known.index, name].map(
+                lambda v: ascii_key(v) if isinstance(v, str) else ""
+            )
+            score = float(agree.mean()) if agree.mean() >= MIN_COLUMN_SHARE else 0.0
+        elif score < MIN_CODE_SHARE:
+            continue
+        if score > best_score:
+            best, best_score = column, score
+    return best
+
+
+def _best_district(frame: pd.DataFrame, columns: list[str]) -> str | None:
+    """The column whose distinct values most often are legacy district names."""
+    dkeys = set(register_keys(s.VINTAGE_LEGACY)[_DKEY])
+    best, best_hits = None, 0
+    for column in columns:
+        values = _distinct_text(frame[column])
+        if values.empty:
+            continue
+        hits = int(values.map(lambda v: _district_key(v) in dkeys).sum())
+        if hits > best_hits and hits >= MIN_COLUMN_SHARE * len(values):
             best, best_hits = column, hits
     return best
+
+
+def _weighed(names: list[tuple[str, float, int, int]], refused: dict[str, str]) -> str:
+    """The columns considered for the name, and the ones refused, in words."""
+    parts = [
+        f"{c!r} {hits} of {n} distinct values are commune names" for c, _, hits, n in names[:4]
+    ]
+    if refused:
+        parts.append(
+            "not names: " + ", ".join(f"{c!r} ({why})" for c, why in list(refused.items())[:8])
+        )
+    return "; ".join(parts) if parts else "no column holds commune names"
 
 
 @cache
@@ -236,6 +381,8 @@ def match_communes(
     if columns.name is None and columns.code is None:
         _match_by_position(table, reg, metric)
     _resolve_conflicts(table, rows)
+    if columns.name is not None and metric is not None and vintage == s.VINTAGE_LEGACY:
+        _place_vanished(table, reg, metric)  # 2025: legacy names vanish by design (crosswalk)
     return MatchResult(table=_attach_register(table, reg), vintage=vintage, columns=columns)
 
 
@@ -246,6 +393,7 @@ def _prepare(frame: pd.DataFrame, columns: MatchColumns) -> pd.DataFrame:
     )
     rows[SOURCE_NAME] = names.map(lambda v: str(v) if isinstance(v, str) and v.strip() else None)
     rows[_KEY] = rows[SOURCE_NAME].map(name_key, na_action="ignore")
+    rows[_CKEY] = rows[SOURCE_NAME].map(compact_key, na_action="ignore")
     rows[_AKEY] = rows[SOURCE_NAME].map(ascii_key, na_action="ignore")
     rows[_DKEY] = frame[columns.district].map(_district_key) if columns.district else ""
     rows[SOURCE_CODE] = frame[columns.code].map(pad_code) if columns.code else None
@@ -285,10 +433,10 @@ def _empty_table(rows: pd.DataFrame) -> pd.DataFrame:
     table[SCORE] = np.nan
     table[DISTANCE_M] = np.nan
     table[CANDIDATES] = ""
-    table[REASON] = np.where(
-        rows[SOURCE_NAME].isna() & rows[SOURCE_CODE].isna(),
-        "no name and no code",
-        "no commune of this name in the register",
+    table[REASON] = np.select(
+        [rows[SOURCE_NAME].isna() & rows[SOURCE_CODE].isna(), rows[SOURCE_NAME].isna()],
+        ["no name and no code", "code not in the register, and no name to match by"],
+        VANISHED,
     )
     table[SOURCE_NAME] = rows[SOURCE_NAME]
     table[SOURCE_CODE] = rows[SOURCE_CODE]
@@ -365,14 +513,19 @@ def _match_by_name(
 
 
 def _name_pairs(todo: pd.DataFrame, reg: pd.DataFrame) -> pd.DataFrame:
-    """Every (row, same-named register commune) pair: name key first, ASCII key where none."""
+    """Every (row, same-named register commune) pair, by the best key that finds one.
+
+    The name key first, then the key without spaces ("HiệpThành"), then the ASCII
+    key ("Xa An Khanh"), each only for rows still without a pair.
+    """
     left = todo.reset_index(names="_row")
-    by_key = left.merge(reg, left_on=_KEY, right_on=_KEY, suffixes=("_row", ""))
-    by_key["_method"] = "name"
-    rest = left[~left["_row"].isin(by_key["_row"])]
-    by_ascii = rest.merge(reg, left_on=_AKEY, right_on=_AKEY, suffixes=("_row", ""))
-    by_ascii["_method"] = "ascii name"
-    pairs = pd.concat([by_key, by_ascii], ignore_index=True)
+    found: list[pd.DataFrame] = []
+    for key, method in ((_KEY, "name"), (_CKEY, "name"), (_AKEY, "ascii name")):
+        done = pd.concat([f["_row"] for f in found]) if found else pd.Series([], dtype=object)
+        pairs = left[~left["_row"].isin(done)].merge(reg, on=key, suffixes=("_row", ""))
+        pairs["_method"] = method
+        found.append(pairs)
+    pairs = pd.concat(found, ignore_index=True)
     if _DKEY not in pairs:
         pairs[_DKEY] = ""
     if "_dkey_row" not in pairs:
@@ -485,8 +638,82 @@ def _match_by_position(table: pd.DataFrame, reg: pd.DataFrame, metric: np.ndarra
         else:
             table.at[index, OUTCOME] = AMBIGUOUS
             table.at[index, REASON] = (
-                f"the polygon contains {len(codes)} official centroids and the file has no names"
+                f"the polygon contains {len(inside)} official centroids and the file has no names"
             )
+
+
+VANISHED: Final = "no commune of this name in the register"
+TOUCH_M: Final = 50.0  # a vanished commune's polygon this close to its successor's is its neighbour
+
+
+def _place_vanished(table: pd.DataFrame, reg: pd.DataFrame, metric: np.ndarray) -> None:
+    """Say where features whose name is not in the register went, by their position.
+
+    A commune merged or renamed before the register's date is absent from it. The
+    feature lies in the official extent of the commune that took it: when the file
+    also has that commune and the two polygons touch, the feature is a part of it
+    (dissolved into it, and the commune is said to be only part in the file);
+    when the file does not, and the polygon holds that commune's official centroid,
+    it was renamed (matched by position). Otherwise it stays unmatched, with the
+    commune it lies in named.
+    """
+    todo = table.index[(table[OUTCOME] == UNMATCHED) & (table[REASON] == VANISHED)]
+    if todo.empty or reg.empty:
+        return
+    vintage = reg[s.VINTAGE].iloc[0]
+    centroids = _metric_centroids(vintage).reindex(reg[s.COMMUNE_CODE].to_numpy())
+    claimed = table[table[OUTCOME] == MATCHED]
+    claimed_at = pd.Series(claimed["_pos"].to_numpy(), index=claimed[s.COMMUNE_CODE].to_numpy())
+    names = reg.set_index(s.COMMUNE_CODE)[s.COMMUNE_NAME]
+    for index in todo:
+        polygon = metric[table.at[index, "_pos"]]
+        point = shapely.point_on_surface(polygon)
+        distance = shapely.distance(point, centroids.array)
+        order = np.argsort(distance)[:3]
+        code = centroids.index[order[0]]
+        if not _in_official_box(point, reg.set_index(s.COMMUNE_CODE).loc[code]):
+            continue
+        label = f"{code} {names[code]}"
+        where = f"{table.at[index, SOURCE_NAME]!r} is not in the {vintage} register (merged or renamed before it)"
+        if (
+            code in claimed_at.index
+            and shapely.distance(polygon, metric[claimed_at[code]]) <= TOUCH_M
+        ):
+            table.at[index, OUTCOME] = DISSOLVED
+            table.at[index, s.COMMUNE_CODE] = code
+            table.at[index, METHOD] = "position"
+            table.at[index, REASON] = (
+                f"{where}; it touches {label}, the nearest commune: dissolved into it"
+            )
+            winner = table.index[table["_pos"] == claimed_at[code]][0]
+            table.at[winner, REASON] += (
+                f"; the file has only part of it, with {table.at[index, SOURCE_NAME]!r} dissolved in"
+            )
+        elif code not in claimed_at.index and shapely.contains(polygon, centroids.array[order[0]]):
+            _set_match(
+                table,
+                index,
+                code,
+                "position",
+                POSITION_SCORE,
+                0.0,
+                f"{where}; renamed to {label}: its official centroid is inside",
+            )
+        else:
+            table.at[index, REASON] = (
+                f"{where}; it lies nearest {label} ({_fmt_m(distance[order[0]])}), not matched"
+            )
+
+
+def _in_official_box(point: shapely.Point, commune: pd.Series) -> bool:
+    """Whether ``point`` (equal-area metres) lies in the commune's official bounding box (legacy)."""
+    if s.BBOX_WEST not in commune or pd.isna(commune[s.BBOX_WEST]):
+        return True
+    lonlat = gpd.GeoSeries([point], crs=s.VN_EQUAL_AREA).to_crs(s.WGS84).iloc[0]
+    return bool(
+        commune[s.BBOX_WEST] <= lonlat.x <= commune[s.BBOX_EAST]
+        and commune[s.BBOX_SOUTH] <= lonlat.y <= commune[s.BBOX_NORTH]
+    )
 
 
 def _set_match(
@@ -587,3 +814,113 @@ def _province_codes_by_key(vintage: s.Vintage) -> dict[str, frozenset[str]]:
     for code, name in zip(provinces[s.PROVINCE_CODE], provinces[s.PROVINCE_NAME]):
         codes.setdefault(name_key(name, level="province"), set()).add(code)
     return {key: frozenset(found) for key, found in codes.items()}
+
+
+@dataclass(frozen=True)
+class ProvinceScope:
+    """The provinces ``--province`` means, in both vintages.
+
+    A 2025 province that merged legacy ones covers all of them for a legacy file
+    ("Cà Mau" is legacy Cà Mau + Bạc Liêu); a legacy province means itself for a
+    legacy file and the 2025 province it merged into for a 2025 file.
+    """
+
+    given: str
+    legacy: frozenset[str]
+    new: frozenset[str]
+    named_legacy: frozenset[
+        str
+    ]  # legacy provinces named by the text itself (for the TM-3 meridian)
+
+    def codes(self, vintage: s.Vintage) -> frozenset[str]:
+        """Province codes of ``vintage`` in scope."""
+        return self.new if vintage == s.VINTAGE_2025 else self.legacy
+
+    def describe(self) -> str:
+        """E.g. "'Cà Mau' = 2025 Cà Mau (96) = legacy Bạc Liêu (95) + Cà Mau (96)"."""
+        new, legacy = _province_names(s.VINTAGE_2025), _province_names(s.VINTAGE_LEGACY)
+        return (
+            f"--province {self.given!r} = 2025 "
+            + " + ".join(f"{new[c]} ({c})" for c in sorted(self.new))
+            + " = legacy "
+            + " + ".join(f"{legacy[c]} ({c})" for c in sorted(self.legacy))
+        )
+
+
+def province_scope(province: str) -> ProvinceScope:
+    """The provinces of both vintages that ``province`` (a legacy or 2025 name or code) means.
+
+    Raises
+    ------
+    InputError
+        When ``province`` names no province of either vintage; the message lists near matches.
+    """
+    text = province.strip()
+    named = {v: _named_provinces(text, v) for v in (s.VINTAGE_2025, s.VINTAGE_LEGACY)}
+    if not named[s.VINTAGE_2025] and not named[s.VINTAGE_LEGACY]:
+        raise InputError(
+            f"--province {province!r} is not a province name or code of either vintage; "
+            f"nearest: {', '.join(_near_provinces(text))}"
+        )
+    to_new = _legacy_to_new_province()
+    new = named[s.VINTAGE_2025] | {to_new[c] for c in named[s.VINTAGE_LEGACY] if c in to_new}
+    legacy = named[s.VINTAGE_LEGACY] | {c for c, n in to_new.items() if n in named[s.VINTAGE_2025]}
+    return ProvinceScope(
+        given=text,
+        legacy=frozenset(legacy),
+        new=frozenset(new),
+        named_legacy=named[s.VINTAGE_LEGACY],
+    )
+
+
+def _named_provinces(text: str, vintage: s.Vintage) -> frozenset[str]:
+    """Codes of ``vintage`` named by ``text``: a code, a name, or a name without diacritics."""
+    found = resolve_province(text, vintage, strict=False)
+    if found:
+        return found
+    key = ascii_key(text, level="province")
+    names = _province_names(vintage)
+    return frozenset(c for c, n in names.items() if ascii_key(n, level="province") == key)
+
+
+def _near_provinces(text: str, n: int = 6) -> list[str]:
+    """Province names with their codes closest to ``text``, by ASCII key and initials."""
+    choices: dict[str, str] = {}
+    only_2025 = set(_province_names(s.VINTAGE_2025).items()) - set(
+        _province_names(s.VINTAGE_LEGACY).items()
+    )
+    for vintage in (s.VINTAGE_2025, s.VINTAGE_LEGACY):
+        for code, name in _province_names(vintage).items():
+            both = (code, name) not in only_2025 and vintage == s.VINTAGE_2025
+            label = f"{name} ({code}{'' if both else ', ' + vintage})"
+            if (code, name) in _province_names(
+                s.VINTAGE_2025
+            ).items() and vintage != s.VINTAGE_2025:
+                continue
+            choices.setdefault(label, ascii_key(name, level="province"))
+    key = ascii_key(text, level="province")
+    initials = {label: _initials(label.split(" (")[0]) for label in choices}
+    by_initials = [label for label, i in initials.items() if key and i == key]
+    close = difflib.get_close_matches(key, list(choices.values()), n=n, cutoff=0.5)
+    by_spelling = [label for k in close for label, v in choices.items() if v == k]
+    found = list(dict.fromkeys(by_initials + by_spelling))[:n]
+    return found or ["none; use a two-digit code (e.g. 96) or a name such as Cà Mau"]
+
+
+def _initials(name: str) -> str:
+    """First letters of a province name's words, without its type word ("Hà Nội" → "hn")."""
+    return "".join(ascii_key(w)[:1] for w in strip_prefix(name, level="province").split())
+
+
+@cache
+def _province_names(vintage: s.Vintage) -> dict[str, str]:
+    provinces = register_keys(vintage)[[s.PROVINCE_CODE, s.PROVINCE_NAME]].drop_duplicates()
+    return dict(zip(provinces[s.PROVINCE_CODE], provinces[s.PROVINCE_NAME]))
+
+
+@cache
+def _legacy_to_new_province() -> dict[str, str]:
+    """Legacy province code → the 2025 province most of its communes went to."""
+    pairs = crosswalk.read_crosswalk()[[s.LEGACY_PROVINCE_CODE, s.NEW_PROVINCE_CODE]].dropna()
+    counts = pairs.value_counts().reset_index().drop_duplicates(s.LEGACY_PROVINCE_CODE)
+    return dict(zip(counts[s.LEGACY_PROVINCE_CODE], counts[s.NEW_PROVINCE_CODE]))

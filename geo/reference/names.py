@@ -43,6 +43,51 @@ _ROMAN: Final = {
     "ix": 9,
     "x": 10,
 }
+# Type words as they appear in English and ASCII spellings ("Ward 6", "Phuong Ba Dinh",
+# "Xa An Khanh", "District 1"), compared word by word after diacritics are removed.
+_ASCII_TYPES: Final[dict[str, tuple[tuple[str, ...], ...]]] = {
+    "commune": (
+        ("thi", "tran"),
+        ("dac", "khu"),
+        ("phuong",),
+        ("xa",),
+        ("ward",),
+        ("commune",),
+        ("township",),
+        ("town",),
+        ("tt",),
+        ("p",),
+        ("x",),
+    ),
+    "district": (
+        ("thanh", "pho"),
+        ("thi", "xa"),
+        ("huyen",),
+        ("quan",),
+        ("district",),
+        ("city",),
+        ("town",),
+        ("tp",),
+        ("tx",),
+        ("h",),
+        ("q",),
+    ),
+    "province": (("thanh", "pho"), ("tinh",), ("province",), ("city",), ("tp",)),
+}
+# Type words alone (a TYPE column, or a name's prefix), spaces and diacritics removed, by the
+# levels they can name: "thanhpho" is a provincial city or a city of a province.
+_TYPE_LEVELS: Final[dict[str, frozenset[str]]] = {
+    **dict.fromkeys(
+        ("xa", "phuong", "thitran", "dackhu", "ward", "commune", "township"), frozenset({"commune"})
+    ),
+    **dict.fromkeys(("huyen", "quan", "thixa", "district", "town"), frozenset({"district"})),
+    "thanhpho": frozenset({"district", "province"}),
+    "city": frozenset({"district", "province"}),
+    **dict.fromkeys(("tinh", "province"), frozenset({"province"})),
+}
+# A type word in brackets after the name, as GADM writes it: "ThớiBình(Thịtrấn)".
+_BRACKETED_TYPE: Final = re.compile(r"\s*\(([^()]*)\)\s*$")
+_GLUED_NUMBER: Final = re.compile(r"^(phường|phuong|ward|p)\s*(\d+)$")
 _APOSTROPHES: Final = re.compile(r"['`’‘]")  # "H'Leo" = "HLeo"
 _PUNCTUATION: Final = re.compile(r"[.,;:\"“”()\[\]_/\\-]+")
 _SPACES: Final = re.compile(r"\s+")
@@ -113,18 +158,79 @@ def name_key(name: str, *, level: Level = "commune") -> str:
     >>> name_key("P.01") == name_key("Phường 1") == name_key("Phường I")
     True
     """
-    core = strip_prefix(name, level=level).lower()
+    core = strip_prefix(_strip_bracketed_type(name), level=level).lower()
+    glued = _GLUED_NUMBER.match(core) if level == "commune" else None
+    core = glued.group(2) if glued else core  # GADM's "Phường1", "Ward1"
     core = _PUNCTUATION.sub(" ", _APOSTROPHES.sub("", core))
     core = _SPACES.sub(" ", core).strip()
     words = [canonical_tone(w) for w in core.split(" ") if w]
     return _fold_number(" ".join(words))
 
 
+def compact_key(name: str, *, level: Level = "commune") -> str:
+    """Like :func:`name_key` but without spaces: GADM writes "HiệpThành" for "Hiệp Thành"."""
+    return name_key(name, level=level).replace(" ", "")
+
+
 def ascii_key(name: str, *, level: Level = "commune") -> str:
-    """Like :func:`name_key` but without diacritics or spaces ("Đắk Lắk" → "daklak")."""
-    key = name_key(name, level=level).replace("đ", "d")
-    stripped = "".join(c for c in unicodedata.normalize("NFD", key) if not unicodedata.combining(c))
-    return stripped.replace(" ", "")
+    """Like :func:`name_key` but without diacritics, spaces or a leading ASCII type word.
+
+    >>> ascii_key("Đắk Lắk")
+    'daklak'
+    >>> ascii_key("Phuong Ba Dinh") == ascii_key("Phường Ba Đình") == ascii_key("BaĐình")
+    True
+
+    Leading type words are removed on both sides of a comparison, so a commune whose
+    own name starts with one ("Phương Đình") still compares equal to itself.
+    """
+    words = _fold_ascii(name_key(name, level=level)).split(" ")
+    stripped = True
+    while stripped:
+        stripped = False
+        for type_words in _ASCII_TYPES[level]:
+            n = len(type_words)
+            if len(words) > n and tuple(words[:n]) == type_words:
+                words, stripped = words[n:], True
+                break
+    key = _fold_number("".join(words))
+    glued = _GLUED_NUMBER.match(key) if level == "commune" else None
+    return str(int(glued.group(2))) if glued else key
+
+
+def type_levels(text: str) -> frozenset[str]:
+    """The levels a bare type word can name; empty when ``text`` is not a type word.
+
+    "Huyện" → district, "Thànhphố" → district or province, "Ward" → commune.
+    """
+    if not isinstance(text, str):
+        return frozenset()
+    key = _fold_ascii(normalize_text(text).lower()).replace(" ", "").rstrip(".")
+    return _TYPE_LEVELS.get(key, frozenset())
+
+
+def leading_type_levels(name: str) -> frozenset[str]:
+    """The levels named by the type word ``name`` starts with ("Huyện An Phú" → district)."""
+    if not isinstance(name, str):
+        return frozenset()
+    words = _fold_ascii(normalize_text(name).lower()).split(" ")
+    for n in (2, 1):
+        if len(words) > n and (levels := type_levels(" ".join(words[:n]))):
+            return levels
+    return frozenset()
+
+
+def _fold_ascii(text: str) -> str:
+    """``text`` without diacritics ("đ" → "d")."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
+def _strip_bracketed_type(name: str) -> str:
+    """Drop a bracketed type word ("ThớiBình(Thịtrấn)" → "ThớiBình"); other brackets stay."""
+    found = _BRACKETED_TYPE.search(name) if isinstance(name, str) else None
+    if found and type_levels(found.group(1)):
+        return name[: found.start()]
+    return name
 
 
 def _fold_number(core: str) -> str:

@@ -8,7 +8,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo.reference.names import ascii_key, canonical_tone, name_key, normalize_text, strip_prefix
+from geo.reference.names import (
+    ascii_key,
+    canonical_tone,
+    compact_key,
+    leading_type_levels,
+    name_key,
+    normalize_text,
+    strip_prefix,
+    type_levels,
+)
 
 
 def test_normalize_text_makes_nfd_equal_to_nfc() -> None:
@@ -116,3 +125,31 @@ def test_keys_are_nfc_lowercase_and_ascii_key_is_ascii(text: str) -> None:
     key = name_key(text)
     assert key == unicodedata.normalize("NFC", key) == key.lower()
     assert ascii_key(text).isascii()
+
+
+@pytest.mark.parametrize(
+    ("spelling", "official"),
+    [
+        ("HiệpThành", "Xã Hiệp Thành"),
+        ("Phường1", "Phường 1"),
+        ("ThớiBình(Thịtrấn)", "Thị trấn Thới Bình"),
+        ("Ward 6", "Phường 6"),
+        ("Phuong Ba Dinh", "Phường Ba Đình"),
+        ("Xa An Khanh", "Xã An Khánh"),
+    ],
+)
+def test_ascii_key_of_real_spellings_equals_the_official_name(spelling: str, official: str) -> None:
+    assert ascii_key(spelling) == ascii_key(official)
+
+
+def test_compact_key_keeps_diacritics_but_not_spaces() -> None:
+    assert compact_key("HiệpThành") == compact_key("Xã Hiệp Thành") == "hiệpthành"
+    assert compact_key("HiệpThành") != compact_key("Hiệp Thạnh")
+
+
+def test_type_levels_reads_type_words() -> None:
+    assert type_levels("Thànhphố") == {"district", "province"}
+    assert type_levels("Huyện") == {"district"}
+    assert type_levels("Thịtrấn") == {"commune"}
+    assert type_levels("An Phú") == frozenset()
+    assert leading_type_levels("District 1") == {"district"}
