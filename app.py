@@ -6,7 +6,8 @@ Run with ``streamlit run app.py``; to use another data folder,
 are served by the app itself (``layers.offline``) and no basemap is loaded.
 
 Each page in ``pages_app/`` only reads widgets, calls library functions and
-renders; everything else lives in ``geo/`` and ``layers/``.
+renders; the session's values, the display data, texts and tables live in
+``application/``, the maps in ``layers/``, the data core in ``geo/``.
 """
 
 from __future__ import annotations
