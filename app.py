@@ -15,13 +15,14 @@ from __future__ import annotations
 import streamlit as st
 
 from application.i18n import DEFAULT_LANG, LANG_NAMES, LANGS, text
+from application.session import LANG
 
 st.set_page_config(page_title="Bản đồ hạ tầng số theo xã/phường", layout="wide")
-if "lang" not in st.session_state:
-    st.session_state["lang"] = DEFAULT_LANG
+if LANG not in st.session_state:
+    st.session_state[LANG] = DEFAULT_LANG
 with st.sidebar:
     lang = st.segmented_control(
-        text("language"), list(LANGS), format_func=LANG_NAMES.__getitem__, key="lang"
+        text("language"), list(LANGS), format_func=LANG_NAMES.__getitem__, key=LANG
     )
 lang = lang or DEFAULT_LANG
 pages = [
