@@ -6,7 +6,8 @@ Run with ``streamlit run app.py``; to use another data folder,
 are served by the app itself (``layers.offline``) and no basemap is loaded.
 
 Each page in ``pages_app/`` only reads widgets, calls library functions and
-renders; everything else lives in ``geo/`` and ``layers/``.
+renders; the session's values, the display data, texts and tables live in
+``application/``, the maps in ``layers/``, the data core in ``geo/``.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from __future__ import annotations
 import streamlit as st
 
 from application.i18n import DEFAULT_LANG, LANG_NAMES, LANGS, text
+from application.session import LANG
 
 st.set_page_config(page_title="Bản đồ hạ tầng số theo xã/phường", layout="wide")
-if "lang" not in st.session_state:
-    st.session_state["lang"] = DEFAULT_LANG
+if LANG not in st.session_state:
+    st.session_state[LANG] = DEFAULT_LANG
 with st.sidebar:
     lang = st.segmented_control(
-        text("language"), list(LANGS), format_func=LANG_NAMES.__getitem__, key="lang"
+        text("language"), list(LANGS), format_func=LANG_NAMES.__getitem__, key=LANG
     )
 lang = lang or DEFAULT_LANG
 pages = [

@@ -1,3 +1,13 @@
 """The application layer without Streamlit: settings, the app's data and cache, texts, search, profiles, page requests."""
 
-__all__ = ["app_data", "i18n", "profile", "search", "settings"]
+__all__ = [
+    "app_data",
+    "display",
+    "i18n",
+    "map_request",
+    "profile",
+    "search",
+    "session",
+    "settings",
+    "tables",
+]

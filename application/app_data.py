@@ -84,12 +84,6 @@ class AppData:
         """Whether any input is demo data."""
         return bool(self.sources["demo"].any()) if len(self.sources) else False
 
-    @property
-    def as_of(self) -> str | None:
-        """Latest as-of date of the inputs (ISO), or None when nothing is loaded."""
-        dates = [str(d)[:10] for d in self.sources["as_of"] if isinstance(d, str) and d]
-        return max(dates) if dates else None
-
 
 def discover_inputs(
     data_dir: Path, boundaries: Path, *, overrides: dict[str, Path] | None = None

@@ -120,8 +120,8 @@ def _sizes(page: str) -> tuple[float, float]:
 
 def measure(name: str, communes: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame) -> list[str]:
     """Table rows for one set of boundaries."""
+    from application.display import TOLERANCES
     from layers.choropleth import prepare_units
-    from pages_app.common import TOLERANCES
 
     start = time.perf_counter()
     units = prepare_units(communes, "commune", tolerances=TOLERANCES["2025/commune"])

@@ -4,77 +4,55 @@ from __future__ import annotations
 
 import streamlit as st
 
+from application import session as keys
+from application.display import map_title
+from application.map_request import MapRequest, clicked_code
 from application.profile import commune_profile, profile_html
 from application.search import search_communes
 from geo import schema as s
 from layers.choropleth import indicators_of
-from pages_app.common import (
-    banners,
-    clicked_code,
-    crosswalk,
-    indicator_view,
-    load,
-    province_names,
-    sheet_downloads,
-    show_map,
-    tr,
-)
+from pages_app.common import banners, crosswalk, lang, load, session, tr
+from pages_app.maps import sheet_downloads, show_map, view
+from pages_app.widgets import province_picker
 
 data = load()
+state = session()
 with st.sidebar:
     st.header(tr("options"))
     scheme = st.radio(
         tr("scheme"),
         [s.VINTAGE_2025, s.VINTAGE_LEGACY],
         format_func=lambda v: tr(f"scheme_{v}"),
-        key="scheme",
+        key=keys.SCHEME,
     )
     district_label = "level_district_2025" if scheme == s.VINTAGE_2025 else "level_district"
     level = st.radio(
         tr("level"),
         ["commune", "district", "province"],
         format_func=lambda v: tr(district_label if v == "district" else f"level_{v}"),
-        key="level",
+        key=keys.LEVEL,
     )
     units = data.layer(scheme, level)
     columns = [i.column for i in indicators_of(units.table)]
-    if st.session_state.get("indicator") not in columns:
-        st.session_state["indicator"] = columns[0]
+    state.keep_choice(keys.INDICATOR, columns, columns[0])
     column = st.selectbox(
-        tr("indicator"), columns, format_func=lambda c: tr(f"ind_{c}"), key="indicator"
+        tr("indicator"), columns, format_func=lambda c: tr(f"ind_{c}"), key=keys.INDICATOR
     )
-    st.session_state["last_indicator"] = column
     mode = st.radio(
         tr("classes"),
         ["policy", "quantiles", "natural"],
         format_func=lambda v: tr(f"classes_{v}"),
         key="class_mode",
     )
-    names = province_names(data.layer(scheme, "province"))
-    if st.session_state.get("province", "") not in ("", *names):
-        st.session_state["province"] = ""
-    choices = {"": tr("whole_country", n=len(names)), **names}
-    province = st.selectbox(
-        tr("province"), list(choices), format_func=choices.__getitem__, key="province"
-    )
-    st.session_state["last_province"] = province if scheme == s.VINTAGE_2025 else ""
+    province, place = province_picker(data, key=keys.PROVINCE, scheme=scheme)
+    state.remember(indicator=column, province=province, scheme=scheme)
     # A page link, not st.switch_page: it keeps the language chosen in the sidebar.
     st.page_link("pages_app/meeting.py", label=tr("meeting_button"))
     st.subheader(tr("print_map"))
-    title = f"{tr(f'ind_{column}')} — {choices[province]}"
-    # Classified once per rerun, for the print sheet here and the map below.
-    view = indicator_view(data, scheme=scheme, level=level, column=column, mode=mode)
-    sheet_downloads(
-        data,
-        scheme=scheme,
-        level=level,
-        column=column,
-        province=province,
-        title=title,
-        mode=mode,
-        key="map_sheet",
-        view=view,
-    )
+    request = MapRequest(scheme=scheme, level=level, column=column, province=province, mode=mode)
+    shown = view(data, request)  # classified once per rerun, for the print sheet and the map
+    title = map_title(column, place, lang())
+    sheet_downloads(data, request, title=title, key="map_sheet", shown=shown)
 
 st.title(tr("map_title"))
 banners(data, scheme)
@@ -95,39 +73,26 @@ if query:
         picked = st.selectbox(
             tr("search_results"), list(options), format_func=options.__getitem__, key="search_pick"
         )
-        st.session_state["selected"] = picked
-        st.session_state["selected_scheme"] = scheme
+        state.select(picked, scheme)
 
 left, right = st.columns([3, 1])
 with left:
-    result = show_map(
-        data, scheme=scheme, level=level, column=column, province=province, mode=mode, view=view
-    )
+    result = show_map(data, request, shown=shown)
 code = clicked_code(result)
-if code and level == "commune" and f"{scheme}/{code}" != st.session_state.get("last_click"):
-    st.session_state["last_click"] = f"{scheme}/{code}"
-    st.session_state["selected"] = code
-    st.session_state["selected_scheme"] = scheme
+if code and level == "commune":
+    state.click(code, scheme)
 with right:
-    # Codes of the two schemes overlap ("00004" is a different commune in each): a selection
-    # belongs to the scheme it was made in.
-    same = st.session_state.get("selected_scheme") == scheme
-    selected = st.session_state.get("selected") if same else None
+    selected = state.selected(scheme)
     communes = data.layer(scheme, "commune").table
     rows = communes[communes[s.COMMUNE_CODE] == selected] if selected else communes.iloc[0:0]
     if rows.empty:
         st.caption(tr("click_hint"))
     else:
         profile = commune_profile(
-            rows.iloc[0],
-            scheme=scheme,
-            crosswalk=crosswalk(),
-            config=data.config,
-            lang=st.session_state.get("lang", "vi"),
+            rows.iloc[0], scheme=scheme, crosswalk=crosswalk(), config=data.config, lang=lang()
         )
-        st.html(profile_html(profile, lang=st.session_state.get("lang", "vi")))
+        st.html(profile_html(profile, lang=lang()))
 
-place = choices[province]
 with st.expander(tr("unit_list", place=place), expanded=False):
     table = units.table.loc[units.rows(province), ["code", "name", s.PROVINCE_NAME, column]]
     st.dataframe(

@@ -6,8 +6,12 @@ import html
 
 import streamlit as st
 
+from application.display import as_of_text, map_title
+from application.map_request import MapRequest
 from geo import schema as s
-from pages_app.common import as_of_text, load, province_names, sheet_downloads, show_map, tr
+from pages_app.common import lang, load, session, tr
+from pages_app.maps import sheet_downloads, show_map, view
+from pages_app.widgets import province_picker
 
 # Hide Streamlit's sidebar, header and toolbar and widen the page: only the map and its title stay.
 st.html(
@@ -18,41 +22,14 @@ st.html(
     "p.vn-meeting{font-size:1.5rem;margin:0;color:#333;}</style>"
 )
 data = load()
-column = st.session_state.get("last_indicator", s.PCT_POP_4G)
-if column not in data.layer(s.VINTAGE_2025, "commune").table.columns:
-    column = s.PCT_POP_4G
-names = province_names(data.layer(s.VINTAGE_2025, "province"))
-options = {"": tr("whole_country", n=len(names)), **names}
+communes = data.layer(s.VINTAGE_2025, "commune").table
+column = session().last_indicator(communes.columns, s.PCT_POP_4G)
 head, picker, sheets, leave = st.columns([5, 2, 1.4, 1], vertical_alignment="bottom")
 with picker:
-    default = st.session_state.get("last_province", "")
-    province = st.selectbox(
-        tr("province"),
-        list(options),
-        index=list(options).index(default) if default in options else 0,
-        format_func=options.__getitem__,
-        key="meeting_province",
-    )
+    province, place = province_picker(data, key="meeting_province", follow_map=True)
 with leave:
     st.page_link("pages_app/map.py", label=tr("exit_meeting"))
-with head:
-    title = f"{tr(f'ind_{column}')} — {options[province]}"
-    demo = " · DEMO" if data.is_demo else ""
-    st.html(
-        f'<h1 class="vn-meeting">{html.escape(title)}</h1><p class="vn-meeting">{html.escape(as_of_text(data) + demo)}</p>'
-    )
-with sheets:
-    sheet_downloads(
-        data,
-        scheme=s.VINTAGE_2025,
-        level="commune",
-        column=column,
-        province=province,
-        title=title,
-        key="meeting_sheet",
-    )
-show_map(
-    data,
+request = MapRequest(
     scheme=s.VINTAGE_2025,
     level="commune",
     column=column,
@@ -61,3 +38,14 @@ show_map(
     height=820,
     key="meeting_map",
 )
+shown = view(data, request)  # classified once, for the print sheets and the map
+title = map_title(column, place, lang())
+with head:
+    demo = " · DEMO" if data.is_demo else ""
+    st.html(
+        f'<h1 class="vn-meeting">{html.escape(title)}</h1>'
+        f'<p class="vn-meeting">{html.escape(as_of_text(data, lang()) + demo)}</p>'
+    )
+with sheets:
+    sheet_downloads(data, request, title=title, key="meeting_sheet", shown=shown)
+show_map(data, request, shown=shown)

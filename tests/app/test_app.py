@@ -263,7 +263,7 @@ def test_missing_data_folder_shows_the_fix(tmp_path: Path, monkeypatch: pytest.M
 
 def _upload_boundaries(at: AppTest, data_dir: Path, folder: Path) -> None:
     """What the Data page does with an uploaded boundary file (AppTest cannot upload a file)."""
-    from pages_app.common import session_values
+    from application.session import session_values
 
     source = folder / UPLOAD_FILE
     source.write_bytes(province_boundaries_geojson())

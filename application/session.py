@@ -1,0 +1,220 @@
+"""A session's plain values: the session-state keys the pages share, and what each holds.
+
+Streamlit keeps one ``st.session_state`` per browser session; the pages read and
+write the keys below only through :class:`Session`, a view over any mutable
+mapping (so a test uses a dict). Values are plain: the language, codes,
+choices, paths as strings; never GeoDataFrames or folium objects.
+
+An uploaded boundary file becomes the session's boundaries: the Data page
+merges it into a copy of the embedded boundaries in the session's folder
+(:mod:`geo.importing.merge_boundaries`) and keeps that file's path under
+:data:`BOUNDARIES`; the pages compute the indicators on it from the next rerun on.
+Widget keys read by one widget only (``search``, ``class_mode``, ``on_<target>``…)
+stay with their widget.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterable, MutableMapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final, Literal
+
+from application.i18n import DEFAULT_LANG
+from geo import schema as s
+from geo.importing.merge_boundaries import SessionBoundaries
+
+LANG: Final = "lang"  # the sidebar's language switch
+# Widgets of the map page whose value other code reads or resets.
+SCHEME: Final = "scheme"
+LEVEL: Final = "level"
+INDICATOR: Final = "indicator"
+PROVINCE: Final = "province"
+# What the map page showed last, offered first by the other pages.
+LAST_INDICATOR: Final = "last_indicator"
+LAST_PROVINCE: Final = "last_province"
+# The commune whose profile is shown, the scheme its code belongs to, the last click seen.
+SELECTED: Final = "selected"
+SELECTED_SCHEME: Final = "selected_scheme"
+LAST_CLICK: Final = "last_click"
+# This session's uploads: its folder, its tables ({"fibre": path, "teams": path}).
+SESSION_DIR: Final = "session_dir"
+UPLOADS: Final = "uploads"
+#: Session-state keys of an uploaded boundary file (all plain strings).
+BOUNDARIES: Final = "boundaries"
+BOUNDARY_KEYS: Final = (
+    BOUNDARIES,
+    "boundaries_name",
+    "boundaries_scheme",
+    "boundaries_report",
+    "boundaries_summary",
+    "boundaries_upload",
+    "boundaries_failed",
+    "boundaries_error",
+)
+
+UploadSeen = Literal["new", "kept", "failed"]
+
+
+def session_values(imported: SessionBoundaries, *, name: str, token: str) -> dict[str, str]:
+    """What session state keeps of an uploaded boundary file (plain strings, see :data:`BOUNDARY_KEYS`).
+
+    Parameters
+    ----------
+    imported
+        The import merged into the session's copy of the boundaries.
+    name
+        The uploaded file's name, as the person chose it.
+    token
+        ``"<name>:<size>"``, so that the same upload is not imported again on a rerun.
+    """
+    return {
+        BOUNDARIES: str(imported.merge.path),
+        "boundaries_name": name,
+        "boundaries_scheme": imported.merge.scheme,
+        "boundaries_report": str(imported.report),
+        "boundaries_summary": "\n".join(imported.result.summary_lines()),
+        "boundaries_upload": token,
+    }
+
+
+@dataclass(frozen=True)
+class Session:
+    """The plain values of one session, read and written in its ``state`` (``st.session_state``)."""
+
+    state: MutableMapping[str, Any]
+
+    # Language and the map page's choices.
+
+    def lang(self) -> str:
+        """The language chosen in the sidebar (Vietnamese by default)."""
+        return str(self.state.get(LANG, DEFAULT_LANG))
+
+    def scheme(self) -> str:
+        """The scheme chosen on the map page (2025 until one is chosen)."""
+        return str(self.state.get(SCHEME, s.VINTAGE_2025))
+
+    def keep_choice(self, key: str, options: Iterable[str], default: str) -> None:
+        """Reset the widget ``key`` to ``default`` when its value is not one of ``options`` (any more)."""
+        if self.state.get(key, default) not in set(options):
+            self.state[key] = default
+
+    def remember(self, *, indicator: str, province: str, scheme: str) -> None:
+        """Keep what the map page shows, for the other pages (a province only of the 2025 scheme)."""
+        self.state[LAST_INDICATOR] = indicator
+        self.state[LAST_PROVINCE] = province if scheme == s.VINTAGE_2025 else ""
+
+    def last_indicator(self, columns: Iterable[str], default: str) -> str:
+        """The indicator the map page showed last when ``columns`` has it, else ``default``."""
+        column = self.state.get(LAST_INDICATOR, default)
+        return column if column in set(columns) else default
+
+    def last_province(self) -> str:
+        """The 2025 province the map page showed last (``""``: the whole country)."""
+        return str(self.state.get(LAST_PROVINCE, ""))
+
+    # The commune whose profile is shown. Codes of the two schemes overlap ("00004" is a
+    # different commune in each): a selection belongs to the scheme it was made in.
+
+    def select(self, code: str, scheme: str) -> None:
+        """Show the profile of commune ``code`` of ``scheme``."""
+        self.state[SELECTED] = code
+        self.state[SELECTED_SCHEME] = scheme
+
+    def click(self, code: str, scheme: str) -> None:
+        """Select a clicked commune, once: ``st_folium`` reports the last click on every rerun."""
+        if f"{scheme}/{code}" != self.state.get(LAST_CLICK):
+            self.state[LAST_CLICK] = f"{scheme}/{code}"
+            self.select(code, scheme)
+
+    def selected(self, scheme: str) -> str | None:
+        """Code of the selected commune when it was selected in ``scheme``, else None."""
+        if self.state.get(SELECTED_SCHEME) != scheme:
+            return None
+        return self.state.get(SELECTED)
+
+    # Uploads.
+
+    def folder(self) -> Path:
+        """This session's own temporary folder for uploads (created when missing)."""
+        path = self.state.get(SESSION_DIR)
+        if not path or not Path(path).is_dir():
+            path = tempfile.mkdtemp(prefix=f"vncover-session-{uuid.uuid4().hex[:8]}-")
+            self.state[SESSION_DIR] = path
+        return Path(path)
+
+    def uploads(self) -> dict[str, Path]:
+        """This session's uploaded coverage tables that still exist: ``{"fibre": path, "teams": path}``."""
+        kept = self.state.get(UPLOADS, {})
+        return {k: Path(v) for k, v in kept.items() if Path(v).is_file()}
+
+    def use_upload(self, kind: str, path: Path) -> bool:
+        """Make ``path`` this session's ``kind`` table; whether that changed anything."""
+        kept = self.state.get(UPLOADS, {})
+        if kept.get(kind) == str(path):
+            return False
+        self.state[UPLOADS] = {**kept, kind: str(path)}
+        return True
+
+    def has_uploads(self) -> bool:
+        """Whether this session uploaded a table or a boundary file."""
+        return bool(self.state.get(UPLOADS) or self.state.get(BOUNDARIES))
+
+    def overridden(self) -> set[str]:
+        """Inputs this session replaced by an upload (``"fibre"``, ``"teams"``, ``"boundaries"``)."""
+        kinds = set(self.state.get(UPLOADS, {}))
+        return kinds | ({BOUNDARIES} if self.state.get(BOUNDARIES) else set())
+
+    def boundaries(self) -> Path | None:
+        """This session's boundaries (the embedded ones with its uploaded communes), if they exist."""
+        path = self.state.get(BOUNDARIES)
+        return Path(path) if path and Path(path).is_file() else None
+
+    def boundaries_name(self) -> str | None:
+        """Name of the boundary file this session uploaded, if any."""
+        return self.state.get("boundaries_name") or None
+
+    def boundaries_scheme(self) -> str | None:
+        """Scheme (``2025`` or ``legacy``) of the boundary file this session uploaded, if any."""
+        return self.state.get("boundaries_scheme") or None
+
+    def boundaries_report(self) -> Path | None:
+        """The import report of this session's boundary file, when both still exist."""
+        report = self.state.get("boundaries_report", "")
+        return Path(report) if self.state.get(BOUNDARIES) and Path(report).is_file() else None
+
+    def boundaries_summary(self) -> str:
+        """The import's summary lines (``""`` before any import)."""
+        return str(self.state.get("boundaries_summary", ""))
+
+    def keep_boundaries(self, imported: SessionBoundaries, *, name: str, token: str) -> None:
+        """Make an imported boundary file this session's boundaries (see :func:`session_values`)."""
+        self.state.update(session_values(imported, name=name, token=token))
+
+    def fail_boundaries(self, token: str, message: str) -> None:
+        """Keep why the upload ``token`` failed, so the message stays on the page when it reruns."""
+        self.state["boundaries_failed"] = token
+        self.state["boundaries_error"] = message
+
+    def boundary_upload(self, token: str) -> UploadSeen:
+        """Whether the upload ``token`` is new, already this session's boundaries, or failed before."""
+        if token == self.state.get("boundaries_failed"):
+            return "failed"
+        if token == self.state.get("boundaries_upload"):
+            return "kept"
+        return "new"
+
+    def boundaries_error(self) -> str:
+        """Why the last boundary upload failed (``""`` when none did)."""
+        return str(self.state.get("boundaries_error", ""))
+
+    def discard_uploads(self) -> None:
+        """Forget this session's uploads and remove its folder."""
+        path = self.state.pop(SESSION_DIR, None)
+        for key in (UPLOADS, *BOUNDARY_KEYS):
+            self.state.pop(key, None)
+        if path:
+            shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,125 @@
+"""A session's plain values over a plain dict (application.session)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from application import session as keys
+from application.session import BOUNDARY_KEYS, Session, session_values
+from geo import schema as s
+
+
+@pytest.fixture
+def state() -> dict[str, object]:
+    return {}
+
+
+def test_defaults_of_a_new_session(state: dict[str, object]) -> None:
+    current = Session(state)
+    assert (current.lang(), current.scheme(), current.last_province()) == ("vi", "2025", "")
+    assert current.selected(s.VINTAGE_2025) is None and current.uploads() == {}
+    assert not current.has_uploads() and current.boundaries() is None
+
+
+def test_a_selection_belongs_to_its_scheme(state: dict[str, object]) -> None:
+    current = Session(state)
+    current.select("02266", s.VINTAGE_2025)
+    assert current.selected(s.VINTAGE_2025) == "02266"
+    assert current.selected(s.VINTAGE_LEGACY) is None
+
+
+def test_a_click_selects_once(state: dict[str, object]) -> None:
+    current = Session(state)
+    current.click("00004", s.VINTAGE_2025)
+    current.select("00008", s.VINTAGE_2025)  # a search after the click
+    current.click("00004", s.VINTAGE_2025)  # st_folium reports the same click on the rerun
+    assert current.selected(s.VINTAGE_2025) == "00008"
+    current.click("00004", s.VINTAGE_LEGACY)  # the same code in the other scheme is a new click
+    assert current.selected(s.VINTAGE_LEGACY) == "00004"
+
+
+def test_the_map_page_remembers_only_a_2025_province(state: dict[str, object]) -> None:
+    current = Session(state)
+    current.remember(indicator=s.PCT_HOUSEHOLDS_FIBRE, province="08", scheme=s.VINTAGE_2025)
+    assert current.last_province() == "08"
+    assert current.last_indicator([s.PCT_POP_4G, s.PCT_HOUSEHOLDS_FIBRE], s.PCT_POP_4G) == (
+        s.PCT_HOUSEHOLDS_FIBRE
+    )
+    current.remember(indicator=s.N_UNCOVERED, province="08", scheme=s.VINTAGE_LEGACY)
+    assert current.last_province() == ""
+    assert current.last_indicator([s.PCT_POP_4G], s.PCT_POP_4G) == s.PCT_POP_4G
+
+
+def test_keep_choice_resets_only_an_unknown_value(state: dict[str, object]) -> None:
+    current = Session(state)
+    current.keep_choice(keys.PROVINCE, ["", "01"], "")
+    assert keys.PROVINCE not in state
+    state[keys.PROVINCE] = "01"
+    current.keep_choice(keys.PROVINCE, ["", "01"], "")
+    assert state[keys.PROVINCE] == "01"
+    current.keep_choice(keys.PROVINCE, ["", "08"], "")
+    assert state[keys.PROVINCE] == ""
+
+
+def test_uploads_that_no_longer_exist_are_left_out(
+    state: dict[str, object], tmp_path: Path
+) -> None:
+    current = Session(state)
+    table = tmp_path / "fibre.csv"
+    table.write_text("x\n", encoding="utf-8")
+    assert current.use_upload("fibre", table) and not current.use_upload("fibre", table)
+    assert current.use_upload("teams", tmp_path / "gone.csv")
+    assert current.uploads() == {"fibre": table}
+    assert current.overridden() == {"fibre", "teams"} and current.has_uploads()
+
+
+def _imported(tmp_path: Path) -> SimpleNamespace:
+    merged, report = tmp_path / "merged.gpkg", tmp_path / "up.report.csv"
+    merged.write_bytes(b"")
+    report.write_text("feature\n", encoding="utf-8")
+    return SimpleNamespace(
+        merge=SimpleNamespace(path=merged, scheme=s.VINTAGE_2025),
+        report=report,
+        result=SimpleNamespace(summary_lines=lambda: ["3 matched", "0 unmatched"]),
+    )
+
+
+def test_an_imported_boundary_file_is_kept_as_plain_strings(
+    state: dict[str, object], tmp_path: Path
+) -> None:
+    imported = _imported(tmp_path)
+    values = session_values(imported, name="hn.geojson", token="hn.geojson:12")  # type: ignore[arg-type]
+    assert set(values) <= set(BOUNDARY_KEYS) and all(isinstance(v, str) for v in values.values())
+    current = Session(state)
+    current.keep_boundaries(imported, name="hn.geojson", token="hn.geojson:12")  # type: ignore[arg-type]
+    assert current.boundaries() == imported.merge.path
+    assert (current.boundaries_name(), current.boundaries_scheme()) == ("hn.geojson", "2025")
+    assert current.boundaries_report() == imported.report
+    assert current.boundaries_summary() == "3 matched\n0 unmatched"
+    assert current.overridden() == {"boundaries"}
+    assert current.boundary_upload("hn.geojson:12") == "kept"
+    assert current.boundary_upload("other.zip:5") == "new"
+
+
+def test_a_failed_upload_keeps_its_message(state: dict[str, object]) -> None:
+    current = Session(state)
+    current.fail_boundaries("bad.zip:3", "bad.zip: not a zip file")
+    assert current.boundary_upload("bad.zip:3") == "failed"
+    assert current.boundaries_error() == "bad.zip: not a zip file"
+
+
+def test_discarding_uploads_removes_the_folder_and_every_key(
+    state: dict[str, object], tmp_path: Path
+) -> None:
+    current = Session(state)
+    folder = current.folder()
+    assert folder.is_dir() and current.folder() == folder  # made once
+    current.keep_boundaries(_imported(tmp_path), name="hn.geojson", token="t")  # type: ignore[arg-type]
+    current.use_upload("fibre", folder / "fibre.csv")
+    state[keys.LANG] = "en"
+    current.discard_uploads()
+    assert not folder.exists()
+    assert set(state) == {keys.LANG}
