@@ -316,9 +316,14 @@ def find_indicator(column: str) -> Indicator | None:
 def deciding_indicator(target: str) -> Indicator:
     """The commune indicator whose value decides ``target`` (one of ``targets.TARGET_NAMES``)."""
     found = [i for i in INDICATORS if i.target == target and i.decides_target]
-    if len(found) != 1:
+    if not found:
         raise InputError(
-            f"target {target!r} is decided by {len(found)} indicators; choose one of {list(t.TARGET_NAMES)}"
+            f"target {target!r} is not decided by any indicator; targets: {list(t.TARGET_NAMES)}"
+        )
+    if len(found) > 1:
+        raise InputError(
+            f"target {target!r} is decided by {[i.column for i in found]}; "
+            "set decides_target on one of them only in geo/indicators/registry.py"
         )
     return found[0]
 
