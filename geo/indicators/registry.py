@@ -88,9 +88,15 @@ class Indicator:
         return self.unit_en if lang == "en" else self.unit_vi
 
     def label(self, lang: str = DEFAULT_LANG) -> str:
-        """Name with the unit in brackets, e.g. ``"Tỷ lệ dân số được phủ sóng 4G (%)"``."""
-        unit = self.unit(lang)
-        return f"{self.name(lang)} ({unit})" if unit else self.name(lang)
+        """Name as a selector, legend or profile shows it: ``"Tỷ lệ dân số được phủ sóng 4G (%)"``.
+
+        The unit is in brackets for a percentage or an area; a count ("Số hộ
+        gia đình") names its unit already. Tables that have room for units
+        (the exports) show every unit (``layers.export.column_info``).
+        """
+        if self.kind in ("percent", "area"):
+            return f"{self.name(lang)} ({self.unit(lang)})"
+        return self.name(lang)
 
     @property
     def is_ratio(self) -> bool:

@@ -47,7 +47,7 @@ def row() -> pd.Series:
 def test_indicators_and_target_status(row: pd.Series, crosswalk: pd.DataFrame) -> None:
     profile = commune_profile(row, scheme="2025", crosswalk=crosswalk, config=read_config())
     values = dict(profile.indicators)
-    assert values["Dân số (người)"] == "1.234"
+    assert values["Dân số"] == "1.234"
     assert values["Tỷ lệ dân số được phủ sóng 4G (%)"] == "99,5 %"
     assert values["Cáp quang đến xã"] == "Có"
     assert values["Tỷ lệ thôn có tổ công nghệ số cộng đồng (%)"] == "Không có số liệu"

@@ -212,3 +212,9 @@ def test_the_print_sheet_and_the_atlas_show_the_registry_name(tmp_path: Path) ->
 def test_an_unknown_target_is_an_input_error() -> None:
     with pytest.raises(InputError, match=r"'pop_5g' is not decided by any indicator"):
         registry.deciding_indicator("pop_5g")
+
+
+def test_labels_carry_measurement_units_and_counts_their_bare_name() -> None:
+    assert indicator(s.AREA_KM2).label("en") == "Area within the boundary (km²)"
+    assert indicator(s.HOUSEHOLDS).label("vi") == "Số hộ gia đình"
+    assert indicator(s.UNCOVERED).label("vi") == "Chưa đạt chỉ tiêu"
