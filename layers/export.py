@@ -89,7 +89,7 @@ class ColumnInfo:
 
     @property
     def label(self) -> str:
-        """Header with the unit in brackets, e.g. ``"Tỷ lệ dân số có 4G (%)"``."""
+        """Header with the unit in brackets, e.g. ``"Tỷ lệ dân số được phủ sóng 4G (%)"``."""
         return f"{self.header} ({self.unit})" if self.unit else self.header
 
 
