@@ -2,20 +2,24 @@
 
 ``text(key, lang, **values)`` looks a string up and fills its ``{placeholders}``.
 Keys are grouped by page; a test checks that every key has both languages
-with the same placeholders. Strings here are plain text: whoever puts one
-into HTML escapes it (``application.profile``, ``layers.choropleth``).
+with the same placeholders. The names of the indicators (``ind_<column>``),
+the targets, the reasons and the map's class labels come from
+:mod:`geo.indicators.registry`, which declares them once. Strings here are
+plain text: whoever puts one into HTML escapes it (``application.profile``, ``layers.choropleth``).
 """
 
 from __future__ import annotations
 
 from typing import Final, Literal
 
+from geo.indicators import registry
+
 Lang = Literal["vi", "en"]
 LANGS: Final[tuple[Lang, ...]] = ("vi", "en")
 DEFAULT_LANG: Final[Lang] = "vi"
 LANG_NAMES: Final[dict[str, str]] = {"vi": "Tiếng Việt", "en": "English"}
 
-STRINGS: Final[dict[str, dict[str, str]]] = {
+_APP_STRINGS: Final[dict[str, dict[str, str]]] = {
     # Shell and navigation.
     "app_title": {
         "vi": "Bản đồ hạ tầng số theo xã/phường",
@@ -94,58 +98,7 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
     "tip_name": {"vi": "Tên", "en": "Name"},
     "tip_province": {"vi": "Tỉnh/thành phố", "en": "Province"},
     "tip_value": {"vi": "Giá trị", "en": "Value"},
-    "no_data": {"vi": "Không có số liệu", "en": "No data"},
-    "all_values": {"vi": "Tất cả", "en": "All"},
-    "policy_below80": {"vi": "Dưới 80% chỉ tiêu (< {a})", "en": "Below 80% of target (< {a})"},
-    "policy_80_90": {"vi": "80–90% chỉ tiêu ({a} – {b})", "en": "80–90% of target ({a} – {b})"},
-    "policy_90_100": {"vi": "90–100% chỉ tiêu ({a} – {b})", "en": "90–100% of target ({a} – {b})"},
-    "policy_met": {"vi": "Đạt chỉ tiêu (≥ {a})", "en": "Target met (≥ {a})"},
-    "flag_yes": {"vi": "Có", "en": "Yes"},
-    "flag_no": {"vi": "Không", "en": "No"},
-    "uncovered_yes": {"vi": "Chưa đạt", "en": "Misses a target"},
-    "uncovered_no": {"vi": "Đạt", "en": "Meets the targets"},
-    # Indicators.
-    "ind_pct_pop_4g": {"vi": "Dân số được phủ sóng 4G (%)", "en": "Population covered by 4G (%)"},
-    "ind_pct_area_4g": {"vi": "Diện tích được phủ sóng 4G (%)", "en": "Area covered by 4G (%)"},
-    "ind_pct_households_fibre": {
-        "vi": "Hộ gia đình có cáp quang (%)",
-        "en": "Households with fibre (%)",
-    },
-    "ind_fibre_to_commune": {"vi": "Cáp quang đến xã", "en": "Fibre reaches the commune"},
-    "ind_pct_communes_fibre": {"vi": "Xã có cáp quang (%)", "en": "Communes with fibre (%)"},
-    "ind_pct_villages_team": {
-        "vi": "Thôn có tổ công nghệ số (%)",
-        "en": "Villages with a digital-technology team (%)",
-    },
-    "ind_teams": {"vi": "Số tổ công nghệ số cộng đồng", "en": "Community digital-technology teams"},
-    "ind_team_members": {"vi": "Số thành viên tổ công nghệ số", "en": "Team members"},
-    "ind_pop_total": {"vi": "Dân số", "en": "Population"},
-    "ind_pop_covered_4g": {"vi": "Dân số được phủ sóng 4G", "en": "Population covered by 4G"},
-    "ind_households": {"vi": "Số hộ gia đình", "en": "Households"},
-    "ind_households_fibre": {"vi": "Số hộ có cáp quang", "en": "Households with fibre"},
-    "ind_villages": {"vi": "Số thôn/bản/tổ dân phố", "en": "Villages"},
-    "ind_villages_with_team": {"vi": "Số thôn có tổ công nghệ số", "en": "Villages with a team"},
-    "ind_uncovered": {"vi": "Chưa đạt chỉ tiêu", "en": "Misses a target"},
-    "ind_n_uncovered": {"vi": "Số xã chưa đạt chỉ tiêu", "en": "Communes missing a target"},
-    "ind_area_km2": {"vi": "Diện tích (km²)", "en": "Area (km²)"},
-    # Targets.
-    "target_pop_4g": {"vi": "Phủ sóng 4G theo dân số", "en": "4G population coverage"},
-    "target_fibre_households": {"vi": "Hộ gia đình có cáp quang", "en": "Households with fibre"},
-    "target_fibre_to_commune": {"vi": "Cáp quang đến xã", "en": "Fibre to the commune"},
-    "target_villages_team": {"vi": "Thôn có tổ công nghệ số", "en": "Villages with a team"},
-    "reason_pop_4g": {
-        "vi": "phủ sóng 4G {value}% dân số < {target}%",
-        "en": "4G covers {value}% of people < {target}%",
-    },
-    "reason_fibre_households": {
-        "vi": "cáp quang {value}% hộ < {target}%",
-        "en": "fibre to {value}% of households < {target}%",
-    },
-    "reason_fibre_to_commune": {"vi": "chưa có cáp quang đến xã", "en": "no fibre to the commune"},
-    "reason_villages_team": {
-        "vi": "tổ công nghệ số ở {value}% thôn < {target}%",
-        "en": "team in {value}% of villages < {target}%",
-    },
+    # Indicators, targets, reasons and class labels: geo.indicators.registry (added below).
     "status_met": {"vi": "Đạt", "en": "Met"},
     "status_missed": {"vi": "Chưa đạt", "en": "Missed"},
     "status_unknown": {"vi": "Chưa có số liệu", "en": "No data"},
@@ -227,17 +180,6 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
     "villages_pick_reason": {
         "vi": "Chọn ít nhất một lý do để liệt kê thôn.",
         "en": "Choose at least one reason to list villages.",
-    },
-    "reason_village_no_team": {
-        "vi": "chưa có tổ công nghệ số cộng đồng",
-        "en": "no digital-technology team",
-    },
-    "reason_village_no_4g": {"vi": "chưa có sóng 4G", "en": "no 4G signal"},
-    "village_teams_unknown": {"vi": "chưa có số liệu tổ công nghệ số", "en": "teams not reported"},
-    "village_4g_unknown": {"vi": "chưa có số liệu sóng 4G", "en": "4G not reported"},
-    "village_split": {
-        "vi": "xã cũ {code} đã chia cho các xã mới {codes}: chưa xác định thôn thuộc xã nào",
-        "en": "former commune {code} was split among {codes}: the village's 2025 commune is not known",
     },
     "col_village": {"vi": "Thôn/tổ dân phố", "en": "Village"},
     "col_teams": {"vi": "Số tổ CNSCĐ", "en": "Teams"},
@@ -335,6 +277,10 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
 }
 
 
+#: Every string: key → {"vi": …, "en": …}; the registry's keys are not repeated above (a test checks).
+STRINGS: Final[dict[str, dict[str, str]]] = {**_APP_STRINGS, **registry.indicator_strings()}
+
+
 def text(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
     """The string ``key`` in ``lang`` (Vietnamese when ``lang`` is unknown), placeholders filled.
 
@@ -348,15 +294,6 @@ def text(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
     return template.format(**values) if values else template
 
 
-def indicator_texts(lang: str = DEFAULT_LANG) -> dict[str, str]:
-    """The class labels ``layers.choropleth.view_indicator`` needs, in ``lang``."""
-    keys = {
-        "no_data": "no_data",
-        "yes": "flag_yes",
-        "no": "flag_no",
-        "below80": "policy_below80",
-        "80_90": "policy_80_90",
-        "90_100": "policy_90_100",
-        "met": "policy_met",
-    }
-    return {name: text(key, lang) for name, key in keys.items()}
+def indicator_texts(lang: str = DEFAULT_LANG, *, column: str | None = None) -> dict[str, str]:
+    """The class labels ``layers.choropleth.view_indicator`` needs, in ``lang`` (from the registry)."""
+    return registry.class_texts(lang, column=column)

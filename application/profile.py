@@ -14,15 +14,10 @@ import pandas as pd
 
 from application.i18n import text
 from geo import schema as s
+from geo.indicators import registry
 from geo.indicators import targets as t
-from layers.classify import format_number
 
-_TARGET_COLUMNS: dict[str, str] = {
-    t.POP_4G: s.PCT_POP_4G,
-    t.FIBRE_HOUSEHOLDS: s.PCT_HOUSEHOLDS_FIBRE,
-    t.FIBRE_TO_COMMUNE: s.FIBRE_TO_COMMUNE,
-    t.VILLAGES_TEAM: s.PCT_VILLAGES_TEAM,
-}
+#: The indicators the profile lists, in order (names, units and decimals from the registry).
 _PROFILE_COLUMNS: tuple[str, ...] = (
     s.POP_TOTAL,
     s.POP_COVERED_4G,
@@ -99,7 +94,7 @@ def commune_profile(
         name=_str(row.get(s.COMMUNE_NAME)),
         province=_str(row.get(s.PROVINCE_NAME)),
         indicators=tuple(
-            (text(f"ind_{c}", lang), _value(row.get(c), c, lang))
+            (registry.indicator(c).label(lang), _value(row.get(c), c, lang))
             for c in _PROFILE_COLUMNS
             if c in row.index
         ),
@@ -137,15 +132,11 @@ def _str(value: object) -> str:
 def _value(value: object, column: str, lang: str) -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
         return text("no_data", lang)
-    if column == s.FIBRE_TO_COMMUNE:
-        return text("flag_yes" if bool(value) else "flag_no", lang)
-    if column.startswith("pct_"):
-        return f"{format_number(float(value), decimals=1)} %"
-    return format_number(float(value))
+    return registry.indicator(column).format(value, lang)
 
 
 def _target_status(row: pd.Series, target: t.Target, lang: str) -> tuple[str, str, str]:
-    column = _TARGET_COLUMNS[target.name]
+    column = registry.deciding_indicator(target.name).column
     value = row.get(column)
     threshold = "" if target.min_pct is None else f"≥ {target.min_pct:g} %"
     if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):

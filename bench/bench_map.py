@@ -69,15 +69,19 @@ def _real_layers(default_communes: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, 
 
 def _app_map(units, outlines, column: str, province: str) -> str:
     """One rerun of the map page: classify, build, render (what st_folium is handed)."""
-    from application.i18n import indicator_texts
+    from geo.indicators import registry
     from geo.indicators import targets as t
-    from layers.choropleth import MAP_INDICATORS, MapStyle, build_indicator_map, view_indicator
+    from layers.choropleth import MapStyle, build_indicator_map, view_indicator
     from layers.offline import local_assets
 
-    indicator = next(i for i in MAP_INDICATORS if i.column == column)
+    indicator = registry.indicator(column)
     target = t.read_config().threshold_pct(indicator.target)
     view = view_indicator(
-        units.table, indicator, title=column, texts=indicator_texts("vi"), target_pct=target
+        units.table,
+        indicator,
+        title=indicator.label("vi"),
+        texts=registry.class_texts("vi", column=column),
+        target_pct=target,
     )
     m = build_indicator_map(
         units,

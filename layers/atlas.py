@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 
 from geo import schema as s
 from geo.errors import InputError
+from geo.indicators import registry
 from geo.indicators import targets as t
 from geo.reading.atomic import atomic_path
 from layers.classify import format_number
@@ -35,12 +36,10 @@ from layers.mapsheet import (
     render_sheet,
 )
 
-#: Summary columns: indicator, its target in the config, header.
-SUMMARY: Final = (
-    (s.PCT_POP_4G, t.POP_4G, "4G (% dân số)"),
-    (s.PCT_HOUSEHOLDS_FIBRE, t.FIBRE_HOUSEHOLDS, "Cáp quang (% hộ)"),
-    (s.PCT_VILLAGES_TEAM, t.VILLAGES_TEAM, "Tổ CNS (% thôn)"),
-)
+#: Indicators of the summary table, each beside the status of its target.
+SUMMARY: Final = (s.PCT_POP_4G, s.PCT_HOUSEHOLDS_FIBRE, s.PCT_VILLAGES_TEAM)
+#: Characters per line of a summary header (long indicator names wrap).
+HEADER_WIDTH: Final = 22
 REACHED, MISSED, UNKNOWN = "Đạt", "Chưa đạt", "—"
 
 
@@ -53,12 +52,15 @@ def target_status(provinces: pd.DataFrame, config: t.Config) -> pd.DataFrame:
         rows["Số xã"] = provinces[s.N_COMMUNES].map(
             lambda v: "" if pd.isna(v) else format_number(v)
         )
-    for column, name, header in SUMMARY:
+    for column in SUMMARY:
+        indicator = registry.indicator(column)
         values = pd.to_numeric(
             provinces.get(column, pd.Series(np.nan, index=provinces.index)), errors="coerce"
         )
-        target = config.target(name)
-        rows[header] = values.map(lambda v: UNKNOWN if pd.isna(v) else format_number(v, decimals=1))
+        target = config.target(indicator.target)
+        rows[indicator.label("vi")] = values.map(
+            lambda v, d=indicator.decimals: UNKNOWN if pd.isna(v) else format_number(v, decimals=d)
+        )
         if target.enabled and target.min_pct is not None:
             rows[f"≥ {format_number(target.min_pct)}%"] = values.map(
                 lambda v, m=target.min_pct: (
@@ -66,7 +68,7 @@ def target_status(provinces: pd.DataFrame, config: t.Config) -> pd.DataFrame:
                 )
             )
     if s.N_UNCOVERED in provinces:
-        rows["Xã chưa đạt"] = provinces[s.N_UNCOVERED].map(
+        rows[registry.indicator(s.N_UNCOVERED).name("vi")] = provinces[s.N_UNCOVERED].map(
             lambda v: UNKNOWN if pd.isna(v) else format_number(v)
         )
     return rows.reset_index(drop=True)
@@ -121,18 +123,22 @@ def summary_page(table: pd.DataFrame, *, title: str) -> Figure:
     widths = [
         0.22 if c == "Tỉnh/thành phố" else 0.78 / (len(table.columns) - 1) for c in table.columns
     ]
+    headers = [textwrap.fill(str(c), HEADER_WIDTH) for c in table.columns]
     cells = ax.table(
         cellText=table.to_numpy(),
-        colLabels=list(table.columns),
+        colLabels=headers,
         colWidths=widths,
         cellLoc="center",
         bbox=(0.0, 0.0, 1.0, 1.0),
     )
     cells.auto_set_font_size(False)
     cells.set_fontsize(7.5 if len(table) > 25 else 9)
+    lines = max(h.count("\n") + 1 for h in headers)
     for (row, _col), cell in cells.get_celld().items():
         cell.set_edgecolor("#bbbbbb")
         if row == 0:
+            # The bbox scales all rows alike: a header row of n lines keeps n body rows' height.
+            cell.set_height(cell.get_height() * lines)
             cell.set_text_props(fontweight="bold")
             cell.set_facecolor("#e8eef4")
         elif cell.get_text().get_text() == MISSED:

@@ -34,6 +34,8 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from geo import schema
+from geo.indicators import registry
+from geo.indicators.registry import Indicator
 from geo.reading.boundaries import simplify_coverage
 from layers.classify import (
     POLICY,
@@ -370,41 +372,26 @@ def _outline_layer(outlines: UnitLayer, province_code: str) -> folium.GeoJson:
 ClassMode = Literal["policy", "quantiles", "natural"]
 
 
-@dataclass(frozen=True)
-class MapIndicator:
-    """An indicator column the app can map.
+#: An indicator the map can draw: the registry's declaration of it.
+MapIndicator = Indicator
 
-    Attributes
-    ----------
-    column
-        Column of the indicator layers (``geo.schema``); also the key of its
-        label in ``application.i18n`` (``"ind_<column>"``).
-    kind
-        ``"pct"`` (0–100), ``"count"`` or ``"flag"`` (yes/no).
-    target
-        Name of the target (``geo.indicators.targets``) a percentage is read against, if any.
-    """
-
-    column: str
-    kind: Literal["pct", "count", "flag"]
-    target: str | None = None
-
-
-MAP_INDICATORS: tuple[MapIndicator, ...] = (
-    MapIndicator(schema.PCT_POP_4G, "pct", "pop_4g"),
-    MapIndicator(schema.PCT_AREA_4G, "pct"),
-    MapIndicator(schema.PCT_HOUSEHOLDS_FIBRE, "pct", "fibre_households"),
-    MapIndicator(schema.FIBRE_TO_COMMUNE, "flag"),
-    MapIndicator(schema.PCT_COMMUNES_FIBRE, "pct", "fibre_to_commune"),
-    MapIndicator(schema.PCT_VILLAGES_TEAM, "pct", "villages_team"),
-    MapIndicator(schema.TEAMS, "count"),
-    MapIndicator(schema.TEAM_MEMBERS, "count"),
-    MapIndicator(schema.UNCOVERED, "flag"),
-    MapIndicator(schema.N_UNCOVERED, "count"),
-    MapIndicator(schema.POP_TOTAL, "count"),
-    MapIndicator(schema.HOUSEHOLDS, "count"),
-    MapIndicator(schema.AREA_KM2, "count"),
+#: The indicators the app offers on the map, in the order of its selector.
+MAP_COLUMNS: tuple[str, ...] = (
+    schema.PCT_POP_4G,
+    schema.PCT_AREA_4G,
+    schema.PCT_HOUSEHOLDS_FIBRE,
+    schema.FIBRE_TO_COMMUNE,
+    schema.PCT_COMMUNES_FIBRE,
+    schema.PCT_VILLAGES_TEAM,
+    schema.TEAMS,
+    schema.TEAM_MEMBERS,
+    schema.UNCOVERED,
+    schema.N_UNCOVERED,
+    schema.POP_TOTAL,
+    schema.HOUSEHOLDS,
+    schema.AREA_KM2,
 )
+MAP_INDICATORS: tuple[Indicator, ...] = tuple(registry.indicator(c) for c in MAP_COLUMNS)
 
 
 def indicators_of(table: pd.DataFrame) -> list[MapIndicator]:
@@ -451,11 +438,11 @@ def view_indicator(
         target use quantiles under ``"policy"``.
     """
     raw = table[indicator.column]
-    if indicator.kind == "flag":
+    if "yes_no" in indicator.schemes:
         return _flag_view(raw, indicator, title=title, texts=texts)
     numbers = pd.to_numeric(raw, errors="coerce").astype(float)
-    decimals = 1 if indicator.kind == "pct" else 0
-    if indicator.kind == "pct" and mode == "policy" and target_pct is not None:
+    decimals = indicator.decimals
+    if "policy" in indicator.schemes and mode == "policy" and target_pct is not None:
         classification = classify_policy(
             title=title, target_pct=target_pct, labels=_policy_labels(target_pct, texts)
         )
@@ -464,7 +451,7 @@ def view_indicator(
     else:
         classification = classify_quantiles(numbers, title=title, decimals=decimals)
     classification = replace(classification, no_data_label=texts["no_data"])
-    unit = " %" if indicator.kind == "pct" else ""
+    unit = " %" if indicator.kind == "percent" else ""
     shown = [
         texts["no_data"] if pd.isna(v) else f"{format_number(v, decimals=decimals)}{unit}"
         for v in numbers
@@ -489,13 +476,13 @@ def _pct_text(value: float) -> str:
 def _flag_view(
     raw: pd.Series, indicator: MapIndicator, *, title: str, texts: Mapping[str, str]
 ) -> IndicatorView:
-    """Yes/no classes; for ``uncovered`` "yes" is the bad outcome and is drawn red."""
+    """Yes/no classes; the bad outcome is drawn red ("no", or "yes" where more is worse: ``uncovered``)."""
     flags = raw.astype("boolean")
     yes, no = texts["yes"], texts["no"]
     labels = pd.Series(
         [None if pd.isna(v) else (yes if v else no) for v in flags], index=raw.index, dtype=object
     )
-    bad, good = (yes, no) if indicator.column == schema.UNCOVERED else (no, yes)
+    bad, good = (no, yes) if indicator.higher_is_better else (yes, no)
     classification = Classification(
         title=title,
         kind="categorical",

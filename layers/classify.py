@@ -19,6 +19,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+# The one number formatter of the project, also used by geo (re-exported for layers).
+from geo.indicators.formatting import format_number
+from geo.indicators.registry import text
+
 #: Index returned by ``Classification.assign`` for a missing value.
 NO_DATA = -1
 
@@ -47,7 +51,7 @@ POLICY: tuple[str, ...] = ("#d7191c", "#fdae61", "#abd9e9", "#2c7bb6")
 #: Shares of the target that split the policy classes: < 80 %, 80–90 %, 90–100 %, target met.
 POLICY_SHARES: tuple[float, ...] = (0.8, 0.9, 1.0)
 NO_DATA_COLOR = "#9e9e9e"
-NO_DATA_LABEL = "Không có số liệu"
+NO_DATA_LABEL = text("no_data")
 
 
 @dataclass(frozen=True)
@@ -351,13 +355,7 @@ def _mapclassify_quantiles(data: np.ndarray, k: int) -> np.ndarray:
 def numeric_labels(bins: Sequence[float], *, decimals: int = 0) -> tuple[str, ...]:
     """Labels of open-ended numeric classes: ``≤ a``, ``a – b``, …, ``> z``."""
     if not bins:
-        return ("Tất cả",)
+        return (text("all_values"),)
     fmt = [format_number(b, decimals=decimals) for b in bins]
     middle = [f"{lo} – {hi}" for lo, hi in zip(fmt, fmt[1:])]
     return (f"≤ {fmt[0]}", *middle, f"> {fmt[-1]}")
-
-
-def format_number(value: float, *, decimals: int = 0) -> str:
-    """Vietnamese number format: ``.`` between thousands, ``,`` before decimals (1.234,5)."""
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")

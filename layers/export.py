@@ -41,6 +41,7 @@ import shapely
 
 from geo import schema as s
 from geo.errors import CRSError, InputError
+from geo.indicators.registry import INDICATORS, Indicator
 from geo.reading.atomic import atomic_path
 from geo.reference.codes import CODE_WIDTHS, pad_code
 from geo.reference.names import to_nfc
@@ -88,12 +89,24 @@ class ColumnInfo:
 
     @property
     def label(self) -> str:
-        """Header with the unit in brackets, e.g. ``"Tỷ lệ dân số có 4G (%)"``."""
+        """Header with the unit in brackets, e.g. ``"Tỷ lệ dân số được phủ sóng 4G (%)"``."""
         return f"{self.header} ({self.unit})" if self.unit else self.header
 
 
 PERCENT: Final = "%"
+#: Unit shown for a yes/no column (the files hold true/false).
+FLAG_UNIT: Final = "đúng/sai"
+
+
+def _indicator_info(indicator: Indicator) -> ColumnInfo:
+    """Header and unit of an indicator: its Vietnamese name and unit in the registry."""
+    return ColumnInfo(
+        indicator.name("vi"), FLAG_UNIT if indicator.kind == "flag" else indicator.unit("vi")
+    )
+
+
 COLUMNS: Final[dict[str, ColumnInfo]] = {
+    **{i.column: _indicator_info(i) for i in INDICATORS},
     s.COMMUNE_CODE: ColumnInfo("Mã xã"),
     s.COMMUNE_NAME: ColumnInfo("Tên xã/phường/đặc khu"),
     s.COMMUNE_SHORT_NAME: ColumnInfo("Tên ngắn"),
@@ -103,34 +116,12 @@ COLUMNS: Final[dict[str, ColumnInfo]] = {
     s.PROVINCE_CODE: ColumnInfo("Mã tỉnh"),
     s.PROVINCE_NAME: ColumnInfo("Tên tỉnh/thành phố"),
     s.AREA_KM2_OFFICIAL: ColumnInfo("Diện tích chính thức", "km²"),
-    s.AREA_KM2: ColumnInfo("Diện tích theo ranh giới vẽ", "km²"),
     s.N_LEGACY_COMMUNES: ColumnInfo("Số xã cũ hợp thành", "xã"),
     s.N_COMMUNES: ColumnInfo("Số xã/phường/đặc khu", "xã"),
-    s.APPROXIMATE: ColumnInfo("Ranh giới gần đúng", "đúng/sai"),
-    s.POP_TOTAL: ColumnInfo("Dân số", "người"),
-    s.POP_COVERED_4G: ColumnInfo("Dân số được phủ 4G", "người"),
-    s.PCT_POP_4G: ColumnInfo("Tỷ lệ dân số được phủ 4G", PERCENT),
-    s.AREA_COVERED_4G_KM2: ColumnInfo("Diện tích được phủ 4G", "km²"),
-    s.AREA_OBSERVED_KM2: ColumnInfo("Diện tích có số liệu phủ sóng", "km²"),
-    s.PCT_AREA_4G: ColumnInfo("Tỷ lệ diện tích được phủ 4G", PERCENT),
-    s.HOUSEHOLDS: ColumnInfo("Số hộ gia đình", "hộ"),
-    s.HOUSEHOLDS_FIBRE: ColumnInfo("Số hộ có thể dùng cáp quang", "hộ"),
-    s.PCT_HOUSEHOLDS_FIBRE: ColumnInfo("Tỷ lệ hộ có thể dùng cáp quang", PERCENT),
-    s.FIBRE_TO_COMMUNE: ColumnInfo("Cáp quang đến xã", "đúng/sai"),
-    s.COMMUNES_WITH_FIBRE: ColumnInfo("Số xã có cáp quang", "xã"),
-    s.COMMUNES_FIBRE_KNOWN: ColumnInfo("Số xã có số liệu cáp quang", "xã"),
-    s.PCT_COMMUNES_FIBRE: ColumnInfo("Tỷ lệ xã có cáp quang", PERCENT),
-    s.VILLAGES: ColumnInfo("Số thôn/bản/tổ dân phố", "thôn"),
-    s.VILLAGES_WITH_TEAM: ColumnInfo("Số thôn có tổ công nghệ số cộng đồng", "thôn"),
-    s.PCT_VILLAGES_TEAM: ColumnInfo("Tỷ lệ thôn có tổ công nghệ số cộng đồng", PERCENT),
-    s.TEAMS: ColumnInfo("Số tổ công nghệ số cộng đồng", "tổ"),
-    s.TEAM_MEMBERS: ColumnInfo("Số thành viên tổ công nghệ số", "người"),
-    s.UNCOVERED: ColumnInfo("Chưa đạt mục tiêu", "đúng/sai"),
-    s.UNCOVERED_REASONS: ColumnInfo("Mục tiêu chưa đạt"),
-    s.N_UNCOVERED: ColumnInfo("Số xã chưa đạt mục tiêu", "xã"),
-    s.DEMO: ColumnInfo("Số liệu minh hoạ (DEMO)", "đúng/sai"),
+    s.APPROXIMATE: ColumnInfo("Ranh giới gần đúng", FLAG_UNIT),
+    s.DEMO: ColumnInfo("Số liệu minh hoạ (DEMO)", FLAG_UNIT),
     s.VILLAGE_NAME: ColumnInfo("Thôn/tổ dân phố"),
-    s.VILLAGE_HAS_4G: ColumnInfo("Có sóng 4G", "đúng/sai"),
+    s.VILLAGE_HAS_4G: ColumnInfo("Có sóng 4G", FLAG_UNIT),
     s.LON: ColumnInfo("Kinh độ", "độ"),
     s.LAT: ColumnInfo("Vĩ độ", "độ"),
     s.SOURCE_COMMUNE_CODE: ColumnInfo("Mã xã trong bảng (đơn vị cũ)"),

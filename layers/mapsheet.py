@@ -34,12 +34,12 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 from pyproj import Transformer
 
-from application.i18n import indicator_texts
 from geo import schema as s
 from geo.errors import InputError
+from geo.indicators import registry
 from geo.indicators import targets as t
 from geo.reading.atomic import atomic_path
-from layers.choropleth import MAP_INDICATORS, view_indicator
+from layers.choropleth import view_indicator
 from layers.classify import (
     NO_DATA,
     Classification,
@@ -47,7 +47,14 @@ from layers.classify import (
     classify_quantiles,
     format_number,
 )
-from layers.export import ExportMetadata, Level, column_info, flags, read_indicator_layer
+from layers.export import (
+    FLAG_UNIT,
+    ExportMetadata,
+    Level,
+    column_info,
+    flags,
+    read_indicator_layer,
+)
 
 SheetSize = Literal["a4", "slide"]
 SheetFormat = Literal["png", "pdf"]
@@ -65,7 +72,11 @@ MAP_BOX: Final = (0.015, 0.035, 0.645, 0.80)
 LEGEND_BOX: Final = (0.68, 0.575, 0.305, 0.26)
 INSET_BOX: Final = (0.68, 0.215, 0.305, 0.335)
 NOTES_BOX: Final = (0.68, 0.02, 0.305, 0.18)
-UNCOVERED_LABELS: Final = ("Chưa đạt mục tiêu", "Đạt mục tiêu")
+#: Classes of ``uncovered`` on a sheet (Vietnamese, as the app's map says them).
+UNCOVERED_LABELS: Final = (
+    registry.class_texts("vi", column=s.UNCOVERED)["yes"],
+    registry.class_texts("vi", column=s.UNCOVERED)["no"],
+)
 
 
 @dataclass(frozen=True)
@@ -109,29 +120,29 @@ def indicator_classification(
     number gets quantiles (1 decimal for percentages); ``uncovered`` gets
     reached/missed.
     """
-    info = column_info(column)
+    known = registry.find_indicator(column)
+    title = known.label("vi") if known is not None else column_info(column).label
     if column == s.UNCOVERED:
         labels = flags(values, missing=False).map(
             {True: UNCOVERED_LABELS[0], False: UNCOVERED_LABELS[1]}
         )
         labels = labels.where(values.notna(), None)
-        return classify_categorical(labels, title=info.header, order=UNCOVERED_LABELS)
+        return classify_categorical(labels, title=title, order=UNCOVERED_LABELS)
     if not pd.api.types.is_numeric_dtype(values):
         raise InputError(
             f"--indicator {column!r} is not numeric (dtype {values.dtype}); choose an indicator column such as {s.PCT_POP_4G!r}"
         )
-    indicator = next((i for i in MAP_INDICATORS if i.column == column), None)
-    target = (config or t.read_config()).threshold_pct(indicator.target if indicator else None)
-    if indicator is not None and indicator.kind == "pct" and target is not None:
+    target = (config or t.read_config()).threshold_pct(known.target if known else None)
+    if known is not None and "policy" in known.schemes and target is not None:
         return view_indicator(
             values.to_frame(),
-            indicator,
-            title=info.label,
-            texts=indicator_texts("vi"),
+            known,
+            title=title,
+            texts=registry.class_texts("vi", column=column),
             target_pct=target,
         ).classification
-    decimals = 1 if info.unit == "%" else 0
-    return classify_quantiles(values, title=info.label, decimals=decimals)
+    decimals = known.decimals if known is not None else 0
+    return classify_quantiles(values, title=title, decimals=decimals)
 
 
 def class_values(units: pd.DataFrame, column: str) -> pd.Series:
@@ -388,7 +399,7 @@ def draw_title(fig: Figure, sheet: Sheet) -> None:
     """Title, the indicator with its unit, and the approximate/demo marks."""
     info = column_info(sheet.column)
     fig.text(0.015, 0.965, sheet.title, fontsize=17, fontweight="bold", va="top")
-    unit = f" — đơn vị: {info.unit}" if info.unit and info.unit != "đúng/sai" else ""
+    unit = f" — đơn vị: {info.unit}" if info.unit and info.unit != FLAG_UNIT else ""
     level = {"commune": "cấp xã", "district": "cấp huyện (cũ)", "province": "cấp tỉnh"}[
         sheet.metadata.level
     ]

@@ -49,7 +49,7 @@ def view_sheet(
     column
         The indicator column.
     title
-        The sheet's title (as on screen, e.g. "Dân số được phủ sóng 4G (%) — Tỉnh Tuyên Quang").
+        The sheet's title (as on screen, e.g. "Tỷ lệ dân số được phủ sóng 4G (%) — Tỉnh Tuyên Quang").
     scheme
         ``"2025"`` or ``"legacy"``.
     communes

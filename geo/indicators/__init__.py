@@ -1,4 +1,4 @@
-"""The indicator pipeline: mobile coverage, zonal statistics, table counts, roll-ups, vintages, villages, targets, ranking."""
+"""The indicator pipeline: mobile coverage, zonal statistics, table counts, roll-ups, vintages, villages, targets, ranking; the registry that declares every indicator once."""
 
 __all__ = [
     "aggregate",
@@ -6,7 +6,9 @@ __all__ = [
     "convert",
     "counts",
     "coverage",
+    "formatting",
     "ranking",
+    "registry",
     "targets",
     "villages",
     "zonal",

@@ -14,16 +14,11 @@ from typing import Final
 import pandas as pd
 
 from geo import schema as s
+from geo.indicators import registry
 from geo.indicators.zonal import percent
 
-# Ratio column → (numerator, denominator).
-RATIOS: Final[dict[str, tuple[str, str]]] = {
-    s.PCT_POP_4G: (s.POP_COVERED_4G, s.POP_TOTAL),
-    s.PCT_AREA_4G: (s.AREA_COVERED_4G_KM2, s.AREA_OBSERVED_KM2),
-    s.PCT_HOUSEHOLDS_FIBRE: (s.HOUSEHOLDS_FIBRE, s.HOUSEHOLDS),
-    s.PCT_VILLAGES_TEAM: (s.VILLAGES_WITH_TEAM, s.VILLAGES),
-    s.PCT_COMMUNES_FIBRE: (s.COMMUNES_WITH_FIBRE, s.COMMUNES_FIBRE_KNOWN),
-}
+# Ratio column → (numerator, denominator), as the registry declares them.
+RATIOS: Final[dict[str, tuple[str, str]]] = registry.ratios()
 COUNTS: Final = (
     s.POP_TOTAL,
     s.POP_COVERED_4G,

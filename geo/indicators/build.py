@@ -28,6 +28,7 @@ import rasterio
 
 from geo import schema as s
 from geo.errors import InputError
+from geo.indicators import registry
 from geo.indicators import targets as t
 from geo.indicators.aggregate import add_ratios, aggregate_units
 from geo.indicators.villages import empty_villages
@@ -89,16 +90,11 @@ def evaluate_targets(table: pd.DataFrame, config: t.Config) -> pd.DataFrame:
 
     A target is checked only where its indicator is known. ``uncovered`` is
     True when any enabled target fails, False when all that could be
-    checked pass, and missing when none could be checked.
+    checked pass, and missing when none could be checked. The reasons are in
+    English, the language of the file's machine columns
+    (:func:`geo.indicators.registry.reason`); the app says them again in the
+    reader's language (:mod:`geo.indicators.ranking`).
     """
-    checks = {
-        t.POP_4G: (s.PCT_POP_4G, "4G population coverage {:.1f}% < {:g}%"),
-        t.FIBRE_HOUSEHOLDS: (s.PCT_HOUSEHOLDS_FIBRE, "fibre to {:.1f}% of households < {:g}%"),
-        t.VILLAGES_TEAM: (
-            s.PCT_VILLAGES_TEAM,
-            "digital-technology team in {:.1f}% of villages < {:g}%",
-        ),
-    }
     out = table.copy()
     failed = pd.DataFrame(index=out.index)
     known = pd.Series(False, index=out.index)
@@ -111,15 +107,15 @@ def evaluate_targets(table: pd.DataFrame, config: t.Config) -> pd.DataFrame:
             )
             known |= flag.notna().to_numpy()
             failed[target.name] = np.where(
-                flag.fillna(True).to_numpy(), "", "no fibre to the commune"
+                flag.fillna(True).to_numpy(), "", registry.reason(target, None, "en")
             )
             continue
-        column, text = checks[target.name]
+        column = registry.deciding_indicator(target.name).column
         value = out[column] if column in out else pd.Series(np.nan, index=out.index)
         known |= value.notna()
         fails = value < target.min_pct
         failed[target.name] = [
-            text.format(v, target.min_pct) if f else "" for v, f in zip(value, fails)
+            registry.reason(target, v, "en") if f else "" for v, f in zip(value, fails)
         ]
     reasons = (
         failed.apply(lambda row: "; ".join(r for r in row if r), axis=1)

@@ -14,25 +14,20 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from application.i18n import text
+from geo import schema as s
+from geo.indicators import registry
+from geo.indicators import targets as t
+from geo.indicators.build import evaluate_targets
+from geo.indicators.registry import text
 
 if TYPE_CHECKING:
     import geopandas as gpd
-from geo import schema as s
-from geo.indicators import targets as t
-from geo.indicators.build import evaluate_targets
-from layers.classify import format_number
 
 POP_UNCOVERED = "pop_uncovered_4g"
 HOUSEHOLDS_NO_FIBRE = "households_no_fibre"
 VILLAGES_NO_TEAM = "villages_no_team"
 REASONS = "reasons"
 RANK = "rank"
-_CHECKS: dict[str, str] = {
-    t.POP_4G: s.PCT_POP_4G,
-    t.FIBRE_HOUSEHOLDS: s.PCT_HOUSEHOLDS_FIBRE,
-    t.VILLAGES_TEAM: s.PCT_VILLAGES_TEAM,
-}
 
 
 def rank_uncovered(
@@ -99,21 +94,16 @@ def reasons_of(row: pd.Series, config: t.Config, *, lang: str = "vi") -> str:
     """The failed targets of one commune, in words ("; "-joined); known values only."""
     reasons = []
     for target in config.enabled:
-        if target.name == t.FIBRE_TO_COMMUNE:
-            flag = row.get(s.FIBRE_TO_COMMUNE)
-            if flag is not None and not pd.isna(flag) and not bool(flag):
-                reasons.append(text("reason_fibre_to_commune", lang))
+        value = row.get(registry.deciding_indicator(target.name).column)
+        if value is None or pd.isna(value):
             continue
-        value = pd.to_numeric(row.get(_CHECKS[target.name]), errors="coerce")
-        if target.min_pct is not None and not pd.isna(value) and value < target.min_pct:
-            reasons.append(
-                text(
-                    f"reason_{target.name}",
-                    lang,
-                    value=format_number(value, decimals=1),
-                    target=f"{target.min_pct:g}",
-                )
-            )
+        if target.min_pct is None:
+            if not bool(value):
+                reasons.append(registry.reason(target, None, lang))
+            continue
+        number = pd.to_numeric(value, errors="coerce")
+        if not pd.isna(number) and number < target.min_pct:
+            reasons.append(registry.reason(target, float(number), lang))
     return "; ".join(reasons)
 
 

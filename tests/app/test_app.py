@@ -65,7 +65,7 @@ def test_map_page_shows_title_demo_banner_and_notice(app: AppTest) -> None:
 
 def test_indicators_offered_are_those_of_the_layer(app: AppTest) -> None:
     options = app.selectbox(key="indicator").options
-    assert options[0] == "Dân số được phủ sóng 4G (%)"
+    assert options[0] == "Tỷ lệ dân số được phủ sóng 4G (%)"
     assert "Chưa đạt chỉ tiêu" in options
     app.radio(key="level").set_value("province").run()
     assert "Số xã chưa đạt chỉ tiêu" in app.selectbox(key="indicator").options
@@ -169,7 +169,7 @@ def test_english_switch_changes_the_whole_page(app: AppTest) -> None:
     app.session_state["lang"] = "en"
     app.run()
     assert app.title[0].value == "Digital infrastructure map"
-    assert app.selectbox(key="indicator").options[0] == "Population covered by 4G (%)"
+    assert app.selectbox(key="indicator").options[0] == "Share of the population covered by 4G (%)"
 
 
 def test_uncovered_page_ranks_by_uncovered_population(app: AppTest) -> None:
@@ -179,7 +179,7 @@ def test_uncovered_page_ranks_by_uncovered_population(app: AppTest) -> None:
     assert list(table["Mã xã"]) == UNCOVERED
     assert "cáp quang 50,0% hộ < 80%" in list(table["Lý do"])
     people = table["Dân số chưa có 4G"].dropna()
-    shares = table["Hộ gia đình có cáp quang (%)"].dropna()
+    shares = table["Tỷ lệ hộ có thể sử dụng cáp quang (%)"].dropna()
     assert (people == people.round(0)).all() and (shares == shares.round(1)).all()
 
 

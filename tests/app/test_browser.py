@@ -76,7 +76,7 @@ def test_map_draws_every_commune_with_the_legend(visit: Visit) -> None:
 
     expect(_commune_paths(visit)).to_have_count(N_COMMUNES, timeout=WAIT_MS)
     legend = _frame(visit).locator(".vn-legend")
-    expect(legend).to_contain_text("Dân số được phủ sóng 4G", timeout=WAIT_MS)
+    expect(legend).to_contain_text("Tỷ lệ dân số được phủ sóng 4G", timeout=WAIT_MS)
     expect(legend).to_contain_text("Đạt chỉ tiêu (≥ 99%)")
     expect(legend).to_contain_text("Số liệu đến ngày")
 
@@ -131,9 +131,9 @@ def test_clicking_a_commune_opens_its_profile(visit: Visit) -> None:
 def test_switching_indicator_level_and_scheme(visit: Visit) -> None:
     from playwright.sync_api import expect
 
-    _choose(visit, "Chỉ số", "Hộ gia đình có cáp quang (%)")
+    _choose(visit, "Chỉ số", "Tỷ lệ hộ có thể sử dụng cáp quang (%)")
     expect(_frame(visit).locator(".vn-legend")).to_contain_text(
-        "Hộ gia đình có cáp quang", timeout=WAIT_MS
+        "Tỷ lệ hộ có thể sử dụng cáp quang", timeout=WAIT_MS
     )
     _sidebar(visit).get_by_text("Tỉnh/thành phố", exact=True).first.click()
     expect(_commune_paths(visit)).to_have_count(2, timeout=WAIT_MS)
@@ -145,7 +145,7 @@ def test_switching_indicator_level_and_scheme(visit: Visit) -> None:
     expect(_commune_paths(visit)).to_have_count(N_COMMUNES, timeout=WAIT_MS)
     _sidebar(visit).get_by_text("Từ 1/7/2025 (2 cấp)").click()
     expect(_frame(visit).locator(".vn-legend")).to_contain_text(
-        "Hộ gia đình có cáp quang", timeout=WAIT_MS
+        "Tỷ lệ hộ có thể sử dụng cáp quang", timeout=WAIT_MS
     )
 
 

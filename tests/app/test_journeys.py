@@ -157,7 +157,9 @@ def test_leader_prints_the_map_of_a_province_in_meeting_mode(session) -> None:
     expect(title).to_be_visible(timeout=WAIT_MS)
     expect(live.sidebar(page)).to_be_hidden()
     live.choose(page, "Tỉnh/thành phố", "Tỉnh Tuyên Quang")
-    expect(title).to_contain_text("Dân số được phủ sóng 4G (%) — Tỉnh Tuyên Quang", timeout=WAIT_MS)
+    expect(title).to_contain_text(
+        "Tỷ lệ dân số được phủ sóng 4G (%) — Tỉnh Tuyên Quang", timeout=WAIT_MS
+    )
     expect(page.get_by_text("Số liệu đến ngày 2026-06-30")).to_be_visible()
     expect(live.sidebar(page)).to_be_hidden()
     expect(live.frame(page).locator(".vn-legend")).to_contain_text(

@@ -48,15 +48,15 @@ def test_indicators_and_target_status(row: pd.Series, crosswalk: pd.DataFrame) -
     profile = commune_profile(row, scheme="2025", crosswalk=crosswalk, config=read_config())
     values = dict(profile.indicators)
     assert values["Dân số"] == "1.234"
-    assert values["Dân số được phủ sóng 4G (%)"] == "99,5 %"
+    assert values["Tỷ lệ dân số được phủ sóng 4G (%)"] == "99,5 %"
     assert values["Cáp quang đến xã"] == "Có"
-    assert values["Thôn có tổ công nghệ số (%)"] == "Không có số liệu"
+    assert values["Tỷ lệ thôn có tổ công nghệ số cộng đồng (%)"] == "Không có số liệu"
     status = {name: state for name, _, state in profile.targets}
     assert status == {
-        "Hộ gia đình có cáp quang": "Chưa đạt",
+        "Hộ có thể sử dụng cáp quang": "Chưa đạt",
         "Cáp quang đến xã": "Đạt",
         "Phủ sóng 4G theo dân số": "Đạt",
-        "Thôn có tổ công nghệ số": "Chưa có số liệu",
+        "Thôn có tổ công nghệ số cộng đồng": "Chưa có số liệu",
     }
 
 

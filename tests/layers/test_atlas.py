@@ -19,8 +19,11 @@ def test_target_status_per_province() -> None:
     assert table["Mã"].tolist() == ["08", "96"]
     assert table["≥ 99%"].tolist() == [atlas.MISSED, atlas.REACHED]
     assert table["≥ 80%"].tolist() == [atlas.MISSED, atlas.MISSED]
-    assert table["Tổ CNS (% thôn)"].tolist() == [atlas.UNKNOWN, atlas.UNKNOWN]
-    assert table["4G (% dân số)"].tolist() == ["95,6", "100,0"]
+    assert table["Tỷ lệ thôn có tổ công nghệ số cộng đồng (%)"].tolist() == [
+        atlas.UNKNOWN,
+        atlas.UNKNOWN,
+    ]
+    assert table["Tỷ lệ dân số được phủ sóng 4G (%)"].tolist() == ["95,6", "100,0"]
 
 
 def test_atlas_has_cover_summary_and_a_page_per_province(tmp_path: Path) -> None:

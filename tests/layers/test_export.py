@@ -192,7 +192,10 @@ def test_geojson_round_trip_keeps_codes_names_values(communes: gpd.GeoDataFrame)
 
 def test_geojson_metadata_names_units_sources_and_flags(communes: gpd.GeoDataFrame) -> None:
     metadata = json.loads(export.geojson_bytes(communes))["metadata"]
-    assert metadata["columns"][s.PCT_POP_4G] == {"header": "Tỷ lệ dân số được phủ 4G", "unit": "%"}
+    assert metadata["columns"][s.PCT_POP_4G] == {
+        "header": "Tỷ lệ dân số được phủ sóng 4G",
+        "unit": "%",
+    }
     assert metadata["sources"] == {s.MOBILE: "DEMO_sites.csv"}
     assert metadata["as_of"] == {s.MOBILE: "2025-06-30"}
     assert metadata["approximate_boundaries"] is True and metadata["demo"] is True
@@ -238,7 +241,7 @@ def test_xlsx_round_trip_with_vietnamese_headers_and_metadata_sheet(
     sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype=codes, engine="calamine")
     assert list(sheets) == [export.DATA_SHEET, export.METADATA_SHEET]
     table = sheets[export.DATA_SHEET]
-    assert "Tỷ lệ dân số được phủ 4G (%)" in table.columns
+    assert "Tỷ lệ dân số được phủ sóng 4G (%)" in table.columns
     got = table.rename(columns=export.header_to_column(attribute_columns(communes)))
     assert got[s.COMMUNE_CODE].tolist() == CODES
     assert_same_values(communes, got, attribute_columns(communes))

@@ -90,7 +90,7 @@ def test_chromium_draws_polygons_legend_and_tooltips_offline(browser, page_path:
     assert page.locator("path.leaflet-interactive").count() == 4
     legend = page.locator(".vn-legend")
     assert legend.is_visible()
-    assert "Tỷ lệ dân số được phủ 4G (%)" in legend.inner_text()
+    assert "Tỷ lệ dân số được phủ sóng 4G (%)" in legend.inner_text()
     assert "RANH GIỚI GẦN ĐÚNG" in page.locator(".vn-title").inner_text()
     page.locator("path.leaflet-interactive").nth(2).hover(force=True)
     page.wait_for_selector(".leaflet-tooltip", timeout=20_000)

@@ -175,7 +175,7 @@ def test_targets_only_judge_what_is_known() -> None:
     out = evaluate_targets(table, read_config())
     assert out[s.UNCOVERED].tolist()[:2] == [False, True]
     assert out[s.UNCOVERED].isna().tolist() == [False, False, True]
-    assert out[s.UNCOVERED_REASONS].tolist() == ["", "4G population coverage 98.0% < 99%", ""]
+    assert out[s.UNCOVERED_REASONS].tolist() == ["", "4G covers 98.0% of people < 99%", ""]
 
 
 def test_write_refuses_a_non_geopackage(boundaries: Path, tmp_path: Path) -> None:

@@ -54,7 +54,7 @@ def test_reasons_in_vietnamese_and_english(communes: pd.DataFrame) -> None:
         "tổ công nghệ số ở 90,0% thôn < 100%",
     ]
     en = rank_uncovered(communes, read_config(), lang="en").set_index(s.COMMUNE_CODE)[REASONS]
-    assert en["00002"] == "4G covers 80,0% of people < 99%"
+    assert en["00002"] == "4G covers 80.0% of people < 99%"
 
 
 def test_chosen_targets_and_thresholds_change_the_list(communes: pd.DataFrame) -> None:
