@@ -98,7 +98,8 @@ def test_as_of_text_and_map_title(display: DisplayData) -> None:
     unknown = as_of_text(replace(display, as_of=None), "en")
     assert unknown.startswith("Data as of") and "2026" not in unknown
     assert (
-        map_title(s.PCT_POP_4G, "Tỉnh Cà Mau", "vi") == "Dân số được phủ sóng 4G (%) — Tỉnh Cà Mau"
+        map_title(s.PCT_POP_4G, "Tỉnh Cà Mau", "vi")
+        == "Tỷ lệ dân số được phủ sóng 4G (%) — Tỉnh Cà Mau"
     )
 
 

@@ -89,7 +89,7 @@ def test_uncovered_rounds_counts_and_shares_for_the_screen() -> None:
         "Mã xã",
         "Xã/phường",
         "Dân số chưa có 4G",
-        "Hộ gia đình có cáp quang (%)",
+        "Tỷ lệ hộ có thể sử dụng cáp quang (%)",
         "Lý do",
     ]
     assert table["Dân số chưa có 4G"].iloc[0] == 1235 and pd.isna(
