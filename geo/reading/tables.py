@@ -370,7 +370,7 @@ def _names_a_unit(columns: dict[int, str]) -> bool:
     return any(c in columns.values() for c in (s.COMMUNE_NAME, s.COMMUNE_CODE, s.VILLAGE_NAME))
 
 
-def _prepared_raw(path: Path, sheet: str | int) -> pd.DataFrame:
+def _prepared_raw(path: Path, sheet: str | int, *, named: bool = True) -> pd.DataFrame:
     """The cells of one sheet with every empty cell None (see :func:`read_raw`)."""
     raw = read_raw(path, sheet=sheet)
     # Empty cells must be None: left as NaN (CSV columns are read as strings, and map() re-infers the dtype),
@@ -379,7 +379,7 @@ def _prepared_raw(path: Path, sheet: str | int) -> pd.DataFrame:
     raw = raw.astype(object).where(raw.notna(), None)  # map() turns the Nones back into NaN
     if raw.isna().all(axis=None):
         raise InputError(
-            f"{path}{_sheet_text(str(sheet) if isinstance(sheet, str) else '')} is empty: no cell holds a value; "
+            f"{path}{_sheet_text(str(sheet) if named and isinstance(sheet, str) else '')} is empty: no cell holds a value; "
             "export the table again with its header and rows"
         )
     return raw
@@ -409,7 +409,8 @@ def _choose_sheet(
             if named.visible
             else [f"sheet {named.name!r} is hidden: read because it was asked for"]
         )
-        return _prepared_raw(path, named.name or 0), named.name, notes
+        raw = _prepared_raw(path, named.name or 0, named=len(sheets) > 1)
+        return raw, named.name if len(sheets) > 1 else "", notes
     return _first_table_sheet(path, sheets, mapping)
 
 
