@@ -154,7 +154,11 @@ TARGET_NEEDS: Final = {
         "households with fibre",
         "a fibre table with households and households with fibre",
     ),
-    t.FIBRE_TO_COMMUNE: (s.FIBRE_TO_COMMUNE, "fibre to the commune", "a fibre table"),
+    t.FIBRE_TO_COMMUNE: (
+        s.FIBRE_TO_COMMUNE,
+        "fibre to the commune",
+        "a fibre table with a yes/no column fibre reaches the commune or the village",
+    ),
     t.VILLAGES_TEAM: (
         s.PCT_VILLAGES_TEAM,
         "villages with a team",

@@ -407,7 +407,7 @@ def _site_frame(path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
     if first and first[0] in ("gsm", "umts", "lte", "nr", "cdma") and raw.shape[1] in (13, 14):
         names, start = list(OPENCELLID_COLUMNS[: raw.shape[1]]), 0  # OpenCelliD without header
     else:
-        names, start = first, 1
+        names, start = ["" if v is None else str(v) for v in raw.iloc[0]], 1
     keys = [header_key(n) for n in names]
     frame = raw.iloc[start:].set_axis(keys, axis=1).reset_index(drop=True)
     frame[SITE_ROW] = np.arange(start + 1, start + 1 + len(frame))

@@ -461,11 +461,10 @@ def check_kind(
         return
     found = {header: field for field, header in columns.items()}
     listing: dict[str, str | None] = {**found, **{header: None for header in unknown}}
-    example = unknown[0] if unknown else "HEADER"
     raise TableKindError(
         f"{where} was given as a {kind} table but has no {kind} column (one of {list(needed)}); "
         f"columns recognised {found}, not recognised {list(unknown)}; if one of them is a {kind} "
-        f"column, map it: --map-column '{example}={needed[0]}' (python -m geo fields lists the fields)",
+        f"column, map it: --map-column 'HEADER={needed[0]}' (python -m geo fields lists the fields)",
         listing,
     )
 
