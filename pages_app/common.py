@@ -214,7 +214,13 @@ def load() -> Loaded:
     except (CoverageError, OSError) as err:
         st.error(tr("data_error", error=err))
         st.stop()
-    fields = tuple((k, None if v is None else str(v)) for k, v in vars(inputs).items())
+    # Only the file paths and the two options travel as text; the page sets no sheet or column mapping
+    # (Inputs' defaults apply).
+    fields = tuple(
+        (k, None if v is None else str(v))
+        for k, v in vars(inputs).items()
+        if k not in ("sheet", "column_mapping")
+    )
     with st.spinner(tr("loading")):
         try:
             return _loaded(fields, key)
