@@ -146,17 +146,14 @@ def _threshold_of(raster: Path) -> float | None:
     return None if is_mask else t.read_config().propagation.threshold_dbm
 
 
-def input_files(inputs: Inputs) -> dict[str, Path]:
-    """Each input that was given: ``{"boundaries": …, "mobile": …, …}``."""
+def input_files(inputs: Inputs) -> list[tuple[str, Path]]:
+    """Each input that was given, as (kind, path): boundaries, mobile, population, every fibre and team table."""
     mobile = inputs.mobile_raster or inputs.mobile_polygons or inputs.mobile_sites
-    pairs = {
-        "boundaries": inputs.boundaries,
-        s.MOBILE: mobile,
-        s.POPULATION: inputs.population,
-        s.FIBRE: inputs.fibre,
-        s.TEAMS_INPUT: inputs.teams,
-    }
-    return {k: Path(v) for k, v in pairs.items() if v is not None}
+    single = {"boundaries": inputs.boundaries, s.MOBILE: mobile, s.POPULATION: inputs.population}
+    pairs = [(k, Path(v)) for k, v in single.items() if v is not None]
+    pairs += [(s.FIBRE, p) for p in inputs.tables(s.FIBRE)]
+    pairs += [(s.TEAMS_INPUT, p) for p in inputs.tables(s.TEAMS_INPUT)]
+    return pairs
 
 
 def cache_key(inputs: Inputs, *, code_roots: tuple[Path, ...] = CODE_ROOTS) -> str:
@@ -167,8 +164,9 @@ def cache_key(inputs: Inputs, *, code_roots: tuple[Path, ...] = CODE_ROOTS) -> s
     matching, names, the register or a reader changes the key, a ``touch``
     does not.
     """
-    parts = [repr((inputs.mobile_threshold, inputs.tables_vintage, str(inputs.targets)))]
-    paths = list(input_files(inputs).values())
+    options = (inputs.mobile_threshold, inputs.tables_vintage, str(inputs.targets), inputs.sheet)
+    parts = [repr((*options, tuple(inputs.column_mapping)))]
+    paths = [path for _, path in input_files(inputs)]
     if inputs.targets is not None:
         paths.append(Path(inputs.targets))
     for path in paths:
@@ -397,7 +395,7 @@ def sources_table(inputs: Inputs, *, stated: dict[str, str] | None = None) -> pd
     table's report-date column, a raster's tag); other inputs get their file date.
     """
     rows = []
-    for kind, path in input_files(inputs).items():
+    for kind, path in input_files(inputs):
         as_of = None if kind == "boundaries" else (stated or {}).get(kind) or input_as_of(path)
         rows.append(
             {

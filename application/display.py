@@ -10,6 +10,8 @@ are approximate. Nothing here imports Streamlit; the pages cache and render.
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +36,7 @@ TOLERANCES: dict[str, tuple[float, float]] = {
     "legacy/province": (0.01, 0.0015),
 }
 #: Fields of :class:`geo.indicators.build.Inputs` that are not paths.
-_PLAIN_FIELDS = ("mobile_threshold", "tables_vintage")
+_PLAIN_FIELDS = ("mobile_threshold", "tables_vintage", "sheet")
 
 #: Plain form of an ``Inputs``: (field, value as a string or None) pairs, hashable for a cache.
 InputFields = tuple[tuple[str, str | None], ...]
@@ -79,17 +81,27 @@ class DisplayData:
 
 
 def input_fields(inputs: Inputs) -> InputFields:
-    """``inputs`` as plain (field, string) pairs: a hashable cache key that :func:`inputs_of` reverses."""
-    return tuple((k, None if v is None else str(v)) for k, v in vars(inputs).items())
+    """``inputs`` as plain (field, JSON text) pairs: a hashable cache key that :func:`inputs_of` reverses."""
+    return tuple((k, None if v is None else json.dumps(_plain(v))) for k, v in vars(inputs).items())
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    return str(value) if isinstance(value, os.PathLike) else value
 
 
 def inputs_of(fields: InputFields) -> Inputs:
     """The ``Inputs`` that :func:`input_fields` made ``fields`` of (paths back to ``Path``)."""
-    values: dict[str, object] = {
-        k: (Path(v) if v is not None and k not in _PLAIN_FIELDS else v) for k, v in fields
-    }
-    threshold = values.get("mobile_threshold")
-    values["mobile_threshold"] = float(threshold) if threshold is not None else None  # type: ignore[arg-type]
+    values = {k: None if v is None else json.loads(v) for k, v in fields}
+    for name in ("fibre", "teams"):
+        given = values.get(name)
+        if isinstance(given, list):
+            values[name] = tuple(Path(p) for p in given)
+    for name, value in values.items():
+        if isinstance(value, str) and name not in _PLAIN_FIELDS:
+            values[name] = Path(value)
+    values["column_mapping"] = tuple(tuple(pair) for pair in values.get("column_mapping") or ())
     return Inputs(**values)  # type: ignore[arg-type]
 
 

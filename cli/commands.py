@@ -148,13 +148,32 @@ def _build_parser() -> argparse.ArgumentParser:
         help="population raster (people per cell, e.g. WorldPop)",
     )
     command.add_argument(
-        "--fibre", type=Path, default=None, help="fibre table per commune or village (CSV/Excel)"
+        "--fibre",
+        type=Path,
+        action="append",
+        default=None,
+        help="fibre table per commune or village (CSV/Excel); repeat for several tables: "
+        "for each commune the latest report date wins",
     )
     command.add_argument(
         "--teams",
         type=Path,
+        action="append",
         default=None,
-        help="community digital-technology team table per commune or village (CSV/Excel)",
+        help="community digital-technology team table per commune or village (CSV/Excel); repeatable",
+    )
+    command.add_argument(
+        "--map-column",
+        action="append",
+        default=[],
+        metavar="HEADER=FIELD",
+        help="read the column HEADER as FIELD in every table of the run (FIELD 'ignore' leaves it "
+        "out); repeatable; 'python -m geo fields' lists the fields",
+    )
+    command.add_argument(
+        "--sheet",
+        default=None,
+        help="sheet of the Excel tables to read (default: the first visible sheet with a table)",
     )
     command.add_argument(
         "--targets",
@@ -167,6 +186,13 @@ def _build_parser() -> argparse.ArgumentParser:
         choices=["auto", "2025", "legacy"],
         default="auto",
         help="vintage of the fibre/team tables (default: detect)",
+    )
+
+    _add(
+        commands,
+        "fields",
+        _run_fields,
+        "list the fields a table column can be mapped to (--map-column HEADER=FIELD)",
     )
 
     command = _add(
@@ -325,7 +351,9 @@ def _run_build_indicators(args: argparse.Namespace) -> int:
         build_indicators,
         write_indicators,
     )
+    from geo.reading.vocabulary import parse_mapping
 
+    mapping = parse_mapping(args.map_column)
     inputs = Inputs(
         boundaries=args.boundaries,
         mobile_raster=args.mobile_raster,
@@ -333,20 +361,58 @@ def _run_build_indicators(args: argparse.Namespace) -> int:
         mobile_polygons=args.mobile_polygons,
         mobile_sites=args.mobile_sites,
         population=args.population,
-        fibre=args.fibre,
-        teams=args.teams,
+        fibre=tuple(args.fibre or ()),
+        teams=tuple(args.teams or ()),
         targets=args.targets,
         tables_vintage=args.tables_vintage,
+        sheet=args.sheet,
+        column_mapping=tuple(mapping.items()),
     )
     result = build_indicators(inputs)
     gpkg, csv = write_indicators(result, args.out)
-    uncovered = int(result.communes["uncovered"].fillna(False).sum())
     print(
         f"wrote {len(result.communes)} communes, {len(result.districts)} districts, {len(result.provinces)} provinces to {gpkg}"
     )
-    print(
-        f"{uncovered} communes miss at least one target; {len(result.report)} table rows not counted (see {csv})"
+    print("\n".join(summary_lines(result, csv)))
+    return 0
+
+
+def summary_lines(result, csv: Path) -> list[str]:  # noqa: ANN001 - an IndicatorResult
+    """What a run found: targets missed (or not evaluated), rows not counted, notes."""
+    uncovered = result.communes["uncovered"]
+    checked = int(uncovered.notna().sum())
+    lines = []
+    if checked == 0:
+        lines.append("targets not evaluated: no commune could be checked against any target")
+    else:
+        missed = int(uncovered.fillna(False).sum())
+        lines.append(
+            f"{missed} of {checked} communes checked miss at least one evaluated target"
+            + (
+                f" ({len(uncovered) - checked} communes not checked)"
+                if checked < len(uncovered)
+                else ""
+            )
+        )
+    lines += [f"  {line}" for line in result.not_evaluated]
+    outcomes = (
+        result.report["outcome"].value_counts().to_dict() if "outcome" in result.report else {}
     )
+    shown = ", ".join(f"{k} {v}" for k, v in outcomes.items())
+    lines.append(
+        f"{len(result.report)} table or site rows not counted or noted ({shown or 'none'}; see {csv})"
+    )
+    lines += [f"  {note}" for note in result.notes]
+    return lines
+
+
+def _run_fields(args: argparse.Namespace) -> int:
+    from geo.reading.vocabulary import field_meanings
+
+    rows = field_meanings()
+    width = max(len(field) for field, _, _ in rows)
+    for field, vi, en in rows:
+        print(f"{field:<{width}}  {vi} / {en}")
     return 0
 
 

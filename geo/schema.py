@@ -93,6 +93,9 @@ AREA_OBSERVED_KM2: Final = (
 PCT_AREA_4G: Final = "pct_area_4g"
 HOUSEHOLDS: Final = "households"
 HOUSEHOLDS_FIBRE: Final = "households_fibre"  # households able to subscribe to fibre broadband
+HOUSEHOLDS_FIBRE_SUBSCRIBED: Final = (
+    "households_fibre_subscribed"  # households subscribed to fibre (FTTH subscriptions)
+)
 PCT_HOUSEHOLDS_FIBRE: Final = "pct_households_fibre"
 FIBRE_TO_COMMUNE: Final = "fibre_to_commune"  # bool: fibre reaches the commune
 COMMUNES_WITH_FIBRE: Final = (
@@ -105,6 +108,7 @@ VILLAGES_WITH_TEAM: Final = "villages_with_team"
 PCT_VILLAGES_TEAM: Final = "pct_villages_team"
 TEAMS: Final = "teams"  # community digital-technology teams (Tổ công nghệ số cộng đồng)
 TEAM_MEMBERS: Final = "team_members"
+HAS_TEAM: Final = "has_team"  # a table's yes/no "Có tổ CNSCĐ" column as read; counted as 1/0 teams
 UNCOVERED: Final = "uncovered"  # bool: at least one chosen target fails
 UNCOVERED_REASONS: Final = "uncovered_reasons"  # "; "-joined failed targets
 N_UNCOVERED: Final = "n_uncovered"  # uncovered communes (districts, provinces)
@@ -142,4 +146,7 @@ VILLAGE_HAS_4G: Final = "village_has_4g"  # bool per village: 4G signal reaches 
 VILLAGE_NO_SIGNAL: Final = "village_no_signal"  # a "Thôn trắng sóng" column as read (yes = NO signal); inverted into VILLAGE_HAS_4G
 SOURCE_COMMUNE_CODE: Final = "source_commune_code"  # a village's commune in its table's vintage, when that differs from the boundaries'
 CANDIDATE_CODES: Final = "candidate_codes"  # ";"-joined communes a village may be in when its legacy commune was split (commune_code empty)
+TECHNOLOGY: Final = (
+    "technology"  # a site's radio technology: "2G", "3G", "4G", "5G" ("/"-joined when several)
+)
 DEMO: Final = "demo"  # True in every demo file and layer

@@ -51,7 +51,7 @@ INDICATOR_COLUMNS: Final = (
     s.UNCOVERED,
     s.UNCOVERED_REASONS,
 )
-FIBRE_COUNTS: Final = [s.HOUSEHOLDS, s.HOUSEHOLDS_FIBRE]
+FIBRE_COUNTS: Final = [s.HOUSEHOLDS, s.HOUSEHOLDS_FIBRE, s.HOUSEHOLDS_FIBRE_SUBSCRIBED]
 TEAM_COUNTS: Final = [s.VILLAGES, s.VILLAGES_WITH_TEAM, s.TEAMS, s.TEAM_MEMBERS]
 REPORT_LAYER: Final = "report"
 
@@ -66,10 +66,19 @@ class Inputs:
     mobile_polygons: Path | None = None
     mobile_sites: Path | None = None
     population: Path | None = None
-    fibre: Path | None = None
-    teams: Path | None = None
+    fibre: Path | tuple[Path, ...] | None = None  # several: for each commune the latest report wins
+    teams: Path | tuple[Path, ...] | None = None
     targets: Path | None = None
     tables_vintage: str = "auto"
+    sheet: str | None = None  # sheet of every Excel table (default: the first visible with a table)
+    column_mapping: tuple[tuple[str, str], ...] = ()  # (header, field) for every table of the run
+
+    def tables(self, kind: str) -> tuple[Path, ...]:
+        """The fibre (``kind`` "fibre") or team ("teams") tables given, in order."""
+        given = self.fibre if kind == s.FIBRE else self.teams
+        if given is None:
+            return ()
+        return (Path(given),) if isinstance(given, (str, os.PathLike)) else tuple(map(Path, given))
 
 
 @dataclass(frozen=True)
@@ -83,6 +92,10 @@ class IndicatorResult:
     vintage: s.Vintage
     #: Villages of the team table in the boundaries' communes (:func:`geo.indicators.villages.place_villages`); empty for commune tables.
     villages: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+    #: What the run chose or left out, one line each (sheets read, tables merged, sites outside …).
+    notes: tuple[str, ...] = ()
+    #: Enabled targets that no commune could be checked against, with why ("4G population coverage: …").
+    not_evaluated: tuple[str, ...] = ()
 
 
 def evaluate_targets(table: pd.DataFrame, config: t.Config) -> pd.DataFrame:
@@ -127,6 +140,51 @@ def evaluate_targets(table: pd.DataFrame, config: t.Config) -> pd.DataFrame:
     uncovered[~known.to_numpy() & ~uncovered.to_numpy(dtype=bool)] = pd.NA
     out[s.UNCOVERED] = uncovered
     return out
+
+
+#: Target → (indicator column, what it needs, the inputs that give it).
+TARGET_NEEDS: Final = {
+    t.POP_4G: (s.PCT_POP_4G, "4G population coverage", "a population raster and a mobile input"),
+    t.FIBRE_HOUSEHOLDS: (
+        s.PCT_HOUSEHOLDS_FIBRE,
+        "households with fibre",
+        "a fibre table with households and households with fibre",
+    ),
+    t.FIBRE_TO_COMMUNE: (
+        s.FIBRE_TO_COMMUNE,
+        "fibre to the commune",
+        "a fibre table with a yes/no column fibre reaches the commune or the village",
+    ),
+    t.VILLAGES_TEAM: (
+        s.PCT_VILLAGES_TEAM,
+        "villages with a team",
+        "a team table per village, or with villages and villages with a team",
+    ),
+}
+
+
+def unevaluated_targets(table: pd.DataFrame, config: t.Config, inputs: Inputs) -> tuple[str, ...]:
+    """The enabled targets no commune could be checked against, each with what it needs and what was missing."""
+    out = []
+    for target in config.enabled:
+        column, label, needs = TARGET_NEEDS[target.name]
+        if column in table and table[column].notna().any():
+            continue
+        missing = _missing_input(target.name, inputs)
+        out.append(f"{label}: not evaluated ({missing}; it needs {needs})")
+    return tuple(out)
+
+
+def _missing_input(target: str, inputs: Inputs) -> str:
+    mobile = inputs.mobile_raster or inputs.mobile_polygons or inputs.mobile_sites
+    if target == t.POP_4G:
+        if inputs.population is None:
+            return "no population raster was given"
+        return "no mobile coverage input was given" if mobile is None else "no commune has a value"
+    kind = s.TEAMS_INPUT if target == t.VILLAGES_TEAM else s.FIBRE
+    if not inputs.tables(kind):
+        return f"no {kind} table was given"
+    return f"the {kind} table has no commune with the needed columns"
 
 
 def input_as_of(path: Path) -> str:
@@ -181,18 +239,61 @@ def read_boundaries(path: Path) -> Boundaries:
     )
 
 
+@dataclass(frozen=True)
+class SitesRead:
+    """The 4G sites of a site list, the rows not used or outside the boundaries, and a summary line."""
+
+    sites: pd.DataFrame
+    report: pd.DataFrame
+    note: str
+
+
+def read_mobile_sites(path: Path, communes: gpd.GeoDataFrame) -> SitesRead:
+    """The 4G (LTE) sites of a BTS list; every other row counted in the report and the note.
+
+    Raises
+    ------
+    InputError
+        When the list holds no 4G site (2G, 3G and 5G/NR sites are not 4G).
+    """
+    from geo.indicators import coverage
+
+    listed = coverage.read_site_list(path)
+    sites = listed.of_technology(coverage.MOBILE_4G)
+    counts = listed.counts()
+    if sites.empty:
+        raise InputError(
+            f"site list {path} has no 4G (LTE) site to predict 4G coverage from; read {counts} "
+            f"from column {listed.technology_column!r}; 2G (GSM), 3G (UMTS) and 5G (NR) sites are not 4G"
+        )
+    outside = coverage.sites_outside(listed.sites, communes)
+    report = pd.concat([listed.report, outside], ignore_index=True).assign(table=path.name)
+    technology = (
+        f"technology from column {listed.technology_column!r}"
+        if listed.technology_column
+        else "no technology column: every site taken as 4G"
+    )
+    shown = ", ".join(f"{k} {v}" for k, v in counts.items())
+    note = (
+        f"site list {path.name}: {len(sites)} 4G sites used ({technology}; {shown}); "
+        f"{len(outside)} sites outside the boundaries"
+    )
+    return SitesRead(sites=sites, report=report, note=note)
+
+
 def mobile_indicators(
     inputs: Inputs, communes: gpd.GeoDataFrame, config: t.Config, workdir: Path
-) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Covered area and population per commune from whichever mobile input was given."""
+) -> tuple[pd.DataFrame, dict[str, str], SitesRead | None]:
+    """Covered area and population per commune from whichever mobile input was given (and the sites read)."""
     from geo.indicators import coverage, zonal
 
     sources: dict[str, str] = {}
     raster, threshold = inputs.mobile_raster, inputs.mobile_threshold
+    read = None
     if inputs.mobile_sites is not None:
-        sites = coverage.read_sites(inputs.mobile_sites)
+        read = read_mobile_sites(inputs.mobile_sites, communes)
         raster = coverage.predict_rsrp(
-            sites,
+            read.sites,
             workdir / "predicted_rsrp.tif",
             bounds=tuple(communes.total_bounds),
             propagation=config.propagation,
@@ -205,14 +306,14 @@ def mobile_indicators(
     if inputs.mobile_polygons is not None:
         sources[s.MOBILE] = inputs.mobile_polygons.name
         union = coverage.union_polygons(coverage.read_coverage_polygons(inputs.mobile_polygons))
-        return zonal.polygon_stats(communes, union, population=population), sources
+        return zonal.polygon_stats(communes, union, population=population), sources, read
     if raster is None:
         table = (
             zonal.population_stats(communes, population)
             if population is not None
             else pd.DataFrame(index=communes[s.COMMUNE_CODE])
         )
-        return table, sources
+        return table, sources, read
     sources.setdefault(s.MOBILE, raster.name)
     grid = coverage.Grid.of(population) if population is not None else None
     prepared = coverage.prepare_mask(
@@ -223,19 +324,38 @@ def mobile_indicators(
         table = table.join(
             zonal.population_stats(communes, population, prepared=prepared, workdir=workdir)
         )
-    return table, sources
+    return table, sources, read
+
+
+@dataclass(frozen=True)
+class TablePart:
+    """One fibre or team table in the boundaries' vintage: per-commune values, its report, date, villages, notes."""
+
+    values: pd.DataFrame
+    report: pd.DataFrame
+    as_of: str
+    villages: pd.DataFrame
+    notes: tuple[str, ...]
 
 
 def table_indicators(
-    path: Path, boundaries: Boundaries, *, vintage: str, counts: list[str], population: Path | None
-) -> tuple[pd.DataFrame, pd.DataFrame, str, pd.DataFrame]:
-    """A fibre or team table matched, moved to the boundaries' vintage, one row per commune; and its villages placed there."""
-    from geo.indicators import convert
+    path: Path,
+    boundaries: Boundaries,
+    *,
+    vintage: str,
+    counts: list[str],
+    population: Path | None,
+    kind: str | None = None,
+    sheet: str | None = None,
+    mapping: dict[str, str] | None = None,
+) -> TablePart:
+    """A fibre or team table read (refused when it cannot be of ``kind``), matched, moved to the boundaries' vintage."""
     from geo.indicators.counts import match_table
     from geo.indicators.villages import place_villages
     from geo.reading.tables import read_table
 
-    matched = match_table(read_table(path), vintage=vintage)  # type: ignore[arg-type]
+    read = read_table(path, sheet=sheet, mapping=mapping, kind=kind)  # type: ignore[arg-type]
+    matched = match_table(read, vintage=vintage)  # type: ignore[arg-type]
     villages = place_villages(
         matched.villages,
         boundaries.communes,
@@ -247,26 +367,115 @@ def table_indicators(
     flags = [c for c in (s.FIBRE_TO_COMMUNE,) if c in matched.communes]
     table = matched.communes[present + flags]
     if matched.vintage != boundaries.vintage:
-        direction = "to_2025" if boundaries.vintage == s.VINTAGE_2025 else "to_legacy"
-        pairs = convert.crosswalk_pairs(direction)
-        measure, method = None, convert.EQUAL
-        if boundaries.other is not None:
-            sources, targets = (
-                (boundaries.other, boundaries.communes)
-                if direction == "to_2025"
-                else (boundaries.communes, boundaries.other)
-            )
-            pop = str(population) if population is not None else None
-            measure = convert.overlap_measure(pairs, sources, targets, population=pop)
-            method = convert.POPULATION if pop else convert.AREA
-        table = convert.share_counts(
-            table,
-            convert.pair_weights(pairs, measure=measure, method=method),
-            counts=present,
-            flags=flags,
-        )
+        table = _converted(table, boundaries, present=present, flags=flags, population=population)
     report = matched.report.assign(table=path.name)
-    return table, report, matched.as_of, villages
+    notes = tuple(f"{path.name}: {note}" for note in read.notes)
+    return TablePart(table, report, matched.as_of, villages, notes)
+
+
+def _converted(
+    table: pd.DataFrame,
+    boundaries: Boundaries,
+    *,
+    present: list[str],
+    flags: list[str],
+    population: Path | None,
+) -> pd.DataFrame:
+    """Per-commune values of the other vintage shared out to the boundaries' communes."""
+    from geo.indicators import convert
+
+    direction = "to_2025" if boundaries.vintage == s.VINTAGE_2025 else "to_legacy"
+    pairs = convert.crosswalk_pairs(direction)
+    measure, method = None, convert.EQUAL
+    if boundaries.other is not None:
+        sources, targets = (
+            (boundaries.other, boundaries.communes)
+            if direction == "to_2025"
+            else (boundaries.communes, boundaries.other)
+        )
+        pop = str(population) if population is not None else None
+        measure = convert.overlap_measure(pairs, sources, targets, population=pop)
+        method = convert.POPULATION if pop else convert.AREA
+    return convert.share_counts(
+        table,
+        convert.pair_weights(pairs, measure=measure, method=method),
+        counts=present,
+        flags=flags,
+    )
+
+
+@dataclass(frozen=True)
+class KindTables:
+    """Every table of one kind merged: per-commune values with ``as_of`` and ``source``, and what was read."""
+
+    values: pd.DataFrame
+    reports: list[pd.DataFrame]
+    villages: pd.DataFrame
+    notes: list[str]
+    as_of: str
+
+
+def kind_tables(inputs: Inputs, boundaries: Boundaries, name: str, counts: list[str]) -> KindTables:
+    """Read the ``name`` tables of ``inputs`` one after the other; per commune the latest report date wins."""
+    from geo.indicators.counts import SOURCE, merge_latest
+
+    paths = inputs.tables(name)
+    twice = sorted({p.name for p in paths if paths.count(p) > 1})
+    if twice:
+        raise InputError(f"{name} table {twice} given more than once; give each table once")
+    merged: pd.DataFrame | None = None
+    reports, villages, notes, dates = [], [], [], []
+    for path in paths:
+        part = table_indicators(
+            path,
+            boundaries,
+            vintage=inputs.tables_vintage,
+            counts=counts,
+            population=inputs.population,
+            kind=name,
+            sheet=inputs.sheet,
+            mapping=dict(inputs.column_mapping),
+        )
+        part_values = _renamed(part.values, name).assign(as_of=part.as_of, **{SOURCE: path.name})
+        if merged is None:
+            merged = part_values
+        else:
+            merge = merge_latest(merged, part_values)
+            merged = merge.communes
+            notes.append(
+                f"{name} table {path.name} (as of {part.as_of}): {len(merge.updated)} communes updated, "
+                f"{len(merge.kept)} kept values of a later report"
+            )
+        reports.append(part.report)
+        villages.append(part.villages)
+        notes.extend(part.notes)
+        dates.append(part.as_of)
+    placed = _winning_villages(villages, merged)
+    return KindTables(merged, reports, placed, notes, max(dates, key=lambda d: d[:10]))
+
+
+def _renamed(values: pd.DataFrame, name: str) -> pd.DataFrame:
+    return values.rename(
+        columns={
+            s.CONVERSION_METHOD: f"{s.CONVERSION_METHOD}_{name}",
+            s.CONVERSION_WEIGHTS: f"{s.CONVERSION_WEIGHTS}_{name}",
+        }
+    )
+
+
+def _winning_villages(villages: list[pd.DataFrame], merged: pd.DataFrame) -> pd.DataFrame:
+    """The villages of the table each commune's values came from (all of them for one table)."""
+    from geo.indicators.counts import SOURCE
+
+    if len(villages) == 1:
+        return villages[0]
+    frames = [v for v in villages if len(v)]
+    if not frames:
+        return villages[0]
+    every = pd.concat(frames, ignore_index=True)
+    winner = every[s.COMMUNE_CODE].map(merged[SOURCE])
+    keep = winner.isna() | (winner == every["table"])
+    return every[keep.to_numpy()].reset_index(drop=True)
 
 
 def build_indicators(inputs: Inputs) -> IndicatorResult:
@@ -275,7 +484,7 @@ def build_indicators(inputs: Inputs) -> IndicatorResult:
     boundaries = read_boundaries(inputs.boundaries)
     communes = boundaries.communes
     with tempfile.TemporaryDirectory(prefix="indicators-") as workdir:
-        mobile, sources = mobile_indicators(inputs, communes, config, Path(workdir))
+        mobile, sources, read = mobile_indicators(inputs, communes, config, Path(workdir))
     table = (
         communes.drop(columns=communes.geometry.name)
         .set_index(s.COMMUNE_CODE, drop=False)
@@ -289,36 +498,30 @@ def build_indicators(inputs: Inputs) -> IndicatorResult:
         )
         if p is not None
     }
-    reports = []
+    reports = [read.report] if read is not None else []
+    notes = [read.note] if read is not None else []
     villages = empty_villages()
-    for name, path, counts in (
-        (s.FIBRE, inputs.fibre, FIBRE_COUNTS),
-        (s.TEAMS_INPUT, inputs.teams, TEAM_COUNTS),
-    ):
-        if path is None:
+    per_commune: dict[str, pd.DataFrame] = {}
+    for name, counts in ((s.FIBRE, FIBRE_COUNTS), (s.TEAMS_INPUT, TEAM_COUNTS)):
+        if not inputs.tables(name):
             continue
-        part, report, as_of[name], placed = table_indicators(
-            path,
-            boundaries,
-            vintage=inputs.tables_vintage,
-            counts=counts,
-            population=inputs.population,
-        )
-        part = part.rename(
-            columns={
-                s.CONVERSION_METHOD: f"{s.CONVERSION_METHOD}_{name}",
-                s.CONVERSION_WEIGHTS: f"{s.CONVERSION_WEIGHTS}_{name}",
-            }
-        )
-        table = table.join(part, how="left")
-        sources[name] = path.name
-        reports.append(report)
+        merged = kind_tables(inputs, boundaries, name, counts)
+        per_commune[name] = merged.values[["as_of", "source"]]
+        table = table.join(merged.values.drop(columns=["as_of", "source"]), how="left")
+        sources[name] = "; ".join(p.name for p in inputs.tables(name))
+        as_of[name] = merged.as_of
+        reports.extend(merged.reports)
+        notes.extend(merged.notes)
         if name == s.TEAMS_INPUT:  # the villages the planners follow up are those of the team table
-            villages = placed
+            villages = merged.villages
     table = evaluate_targets(add_ratios(_with_all_columns(table)), config)
     for name in s.INPUTS:
         table[s.source_column(name)] = sources.get(name)
         table[s.as_of_column(name)] = as_of.get(name)
+        if name in per_commune:  # each commune: the table its values came from
+            own = per_commune[name].reindex(table.index)
+            table[s.source_column(name)] = own["source"].fillna(sources[name])
+            table[s.as_of_column(name)] = own["as_of"].fillna(as_of[name])
     table["targets"] = config.source
     gdf = gpd.GeoDataFrame(
         table.reset_index(drop=True), geometry=communes.geometry.to_numpy(), crs=communes.crs
@@ -336,6 +539,8 @@ def build_indicators(inputs: Inputs) -> IndicatorResult:
         report=report,
         vintage=boundaries.vintage,
         villages=villages,
+        notes=tuple(notes),
+        not_evaluated=unevaluated_targets(table, config, inputs),
     )
 
 

@@ -22,7 +22,7 @@ from typing import Final
 import pandas as pd
 
 from geo import schema as s
-from geo.errors import MatchError
+from geo.errors import InputError, MatchError
 from geo.importing import matching
 from geo.importing.matching import resolve_province
 from geo.reading.tables import (
@@ -35,6 +35,7 @@ from geo.reading.tables import (
     ROW,
     VILLAGE_FIELDS,
     Level,
+    TableKindError,
     TableRead,
     VintageChoice,
     joined_keys,
@@ -105,6 +106,7 @@ def match_table(
             f"{table.path}: {best[0]} rows match both the 2025 and the legacy register; say which with --tables-vintage 2025|legacy"
         )
     chosen, matched = next((v, m) for v, m in results if v == best[1])
+    check_duplicates(matched, table)
     counted = matched[matched[OUTCOME] == matching.MATCHED]
     report = pd.concat(
         [matched[matched[OUTCOME] != matching.MATCHED], table.removed], ignore_index=True
@@ -121,6 +123,31 @@ def match_table(
         path=table.path,
         as_of=as_of or _as_of(table),
         villages=villages,
+    )
+
+
+def check_duplicates(matched: pd.DataFrame, table: TableRead) -> None:
+    """Refuse a table where most matched rows would be dropped as duplicates (a village column not recognised).
+
+    Raises
+    ------
+    TableKindError
+        Naming the columns recognised and not, and the mapping to give.
+    """
+    outcome = matched[OUTCOME]
+    duplicates = int((outcome == DUPLICATE).sum())
+    considered = duplicates + int((outcome == matching.MATCHED).sum())
+    if duplicates < 2 or duplicates * 2 <= considered:
+        return
+    found = {header: field for field, header in table.columns.items()}
+    example = table.unknown[0] if table.unknown else "HEADER"
+    unit = "a commune" if table.level == "commune" else "the row above"
+    raise TableKindError(
+        f"{table.path}: {duplicates} of {considered} rows repeat {unit} and would not be counted; "
+        f"the table is probably one row per village with a village column that was not recognised; "
+        f"columns recognised {found}, not recognised {list(table.unknown)}; map the village column: "
+        f"--map-column '{example}={s.VILLAGE_NAME}' (python -m geo fields lists the fields)",
+        {**found, **{header: None for header in table.unknown}},
     )
 
 
@@ -265,3 +292,60 @@ def _as_of(table: TableRead) -> str:
         if not known.empty:
             return str(known.iloc[0])[:10]
     return dt.date.fromtimestamp(table.path.stat().st_mtime).isoformat() + " (file date)"
+
+
+SOURCE: Final = "source"  # per commune: the table its values came from (merge_latest)
+
+
+@dataclass(frozen=True)
+class MergedCounts:
+    """Per-commune values after a table was merged in, and which communes it changed.
+
+    Attributes
+    ----------
+    communes
+        Index ``commune_code``; the value columns, ``as_of`` and ``source`` of each commune.
+    updated
+        Communes whose values now come from the update.
+    kept
+        Communes of the update that kept values of a later report date.
+    """
+
+    communes: pd.DataFrame
+    updated: pd.Index
+    kept: pd.Index
+
+
+def merge_latest(current: pd.DataFrame, update: pd.DataFrame) -> MergedCounts:
+    """Merge a table's communes into per-commune values: for each commune the latest report date wins.
+
+    Both frames are indexed by ``commune_code`` and carry ``as_of`` (ISO date,
+    possibly followed by " (file date)") and ``source`` next to their values. A
+    commune of ``update`` takes the update's whole row (values of one report are
+    not mixed with another's) unless ``current`` holds a later date for it; on the
+    same date the update wins, as the table loaded last. Every commune the
+    update does not cover keeps its values, date and source.
+
+    Raises
+    ------
+    InputError
+        When a frame lacks ``as_of`` or ``source``.
+    """
+    for name, frame in (("current", current), ("update", update)):
+        missing = [c for c in (AS_OF, SOURCE) if c not in frame]
+        if missing:
+            raise InputError(f"merge_latest: {name} has no column {missing}; add them per commune")
+    old = current[AS_OF].reindex(update.index).map(_date_key)
+    wins = old.isna() | (update[AS_OF].map(_date_key) >= old.fillna(""))
+    updated, kept = update.index[wins.to_numpy()], update.index[~wins.to_numpy()]
+    columns = list(dict.fromkeys([*current.columns, *update.columns]))
+    merged = current.reindex(columns=columns).drop(index=updated, errors="ignore")
+    merged = pd.concat([merged, update.loc[updated].reindex(columns=columns)]).sort_index()
+    return MergedCounts(communes=merged, updated=updated, kept=kept)
+
+
+def _date_key(value: object) -> object:
+    """The ISO date of an ``as_of`` text ("2025-10-01 (file date)" → "2025-10-01"); None when empty."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    return str(value)[:10]

@@ -251,66 +251,236 @@ SITE_COLUMNS: Final = {
     "lat": ("lat", "latitude", "vido"),
     "x": ("x", "toadox"),
     "y": ("y", "toadoy"),
-    "technology": ("technology", "tech", "congnghe", "rat"),
+    "technology": (
+        "technology",
+        "tech",
+        "radio",
+        "rat",
+        "congnghe",
+        "loaitram",
+        "loaicongnghe",
+        "thehe",
+        "generation",
+        "mang",
+    ),
     "height_m": ("height", "heightm", "docao", "docaoanten", "antennaheight"),
     "azimuth_deg": ("azimuth", "azimuthdeg", "huong", "gocphuongvi"),
     "environment": ("environment", "moitruong", "clutter"),
-    "site_id": ("siteid", "id", "station", "matram", "tram"),
+    "site_id": ("siteid", "id", "station", "matram", "tram", "tentram"),
+    "mcc": ("mcc",),
+    "net": ("net", "mnc"),
+    "area": ("area", "lac", "tac"),
+    "cell": ("cell", "cellid", "ci", "eci", "nci"),
 }
-COVERAGE_TECHNOLOGIES: Final = ("4G", "LTE", "5G", "NR")
+#: Columns of OpenCelliD's cell exports (``cell_towers.csv``; the per-country files have no header row).
+OPENCELLID_COLUMNS: Final = (
+    "radio",
+    "mcc",
+    "net",
+    "area",
+    "cell",
+    "unit",
+    "lon",
+    "lat",
+    "range",
+    "samples",
+    "changeable",
+    "created",
+    "updated",
+    "averageSignal",
+)
+#: Words of a technology cell (folded) → generation. "2G/3G/4G" is a site of three generations.
+TECHNOLOGY_WORDS: Final = {
+    "2G": ("2g", "gsm", "gprs", "edge", "dcs", "bts2g"),
+    "3G": ("3g", "umts", "wcdma", "hspa", "hsdpa", "hspap", "cdma", "nodeb", "bts3g"),
+    "4G": ("4g", "lte", "ltea", "lteadvanced", "enodeb", "enb", "volte", "bts4g"),
+    "5G": ("5g", "nr", "gnodeb", "gnb", "5gnr", "nrsa", "nrnsa", "bts5g"),
+}
+MOBILE_4G: Final = "4G"
 NODATA_DBM: Final = -32768
 KM_PER_DEGREE: Final = 111.32
+SITE_ROW: Final = "source_row"
+#: Outcomes of site rows that are not used (``SiteList.report``) or used with a note.
+NO_COORDINATES: Final = "no coordinates"
+UNKNOWN_TECHNOLOGY: Final = "unknown technology"
+DUPLICATE_SITE: Final = "duplicate"
+OUTSIDE: Final = "outside the boundaries"
+
+
+@dataclass(frozen=True)
+class SiteList:
+    """A BTS site list as read: the usable sites of every technology, and the rows not used.
+
+    Attributes
+    ----------
+    sites
+        ``lon``/``lat`` (WGS 84), ``technology`` ("2G", "3G", "4G", "5G", "/"-joined
+        for a site of several; "4G" for every site when the list has no technology
+        column), ``height_m``, ``azimuth_deg``, ``environment``, ``source_row`` and
+        any of ``site_id``, ``mcc``, ``net``, ``area``, ``cell``.
+    report
+        ``source_row``, ``outcome`` (no coordinates, unknown technology,
+        duplicate) and ``reason`` of every row not in ``sites``.
+    technology_column
+        The header the technology was read from; None when the list has none.
+    path
+        The file read.
+    """
+
+    sites: pd.DataFrame
+    report: pd.DataFrame
+    technology_column: str | None
+    path: Path
+
+    def of_technology(self, technology: str) -> pd.DataFrame:
+        """The sites that carry ``technology`` ("4G": LTE only; 2G, 3G and 5G/NR sites are not 4G)."""
+        carries = self.sites[s.TECHNOLOGY].str.split("/").map(lambda parts: technology in parts)
+        return self.sites[carries.astype(bool)].reset_index(drop=True)
+
+    def counts(self) -> dict[str, int]:
+        """Sites per technology ("4G": 12 …), and rows not used per outcome."""
+        techs = self.sites[s.TECHNOLOGY].str.split("/").explode().value_counts()
+        return {**techs.to_dict(), **self.report["outcome"].value_counts().to_dict()}
+
+
+def site_technology(value: object) -> str | None:
+    """The generations a technology cell names: "LTE" → "4G", "GSM" → "2G", "2G/3G/4G"; None when unknown."""
+    from geo.reading.vocabulary import header_words
+
+    words = set(header_words(value)) if value is not None else set()
+    words |= {"".join(header_words(value))} if value is not None else set()
+    found = [g for g, names in TECHNOLOGY_WORDS.items() if words & set(names)]
+    return "/".join(found) if found else None
 
 
 def read_sites(
     path: str | os.PathLike[str], *, crs: str | None = None, environment: str = "suburban"
 ) -> pd.DataFrame:
+    """The 4G sites of a BTS site list (see :func:`read_site_list`): 2G, 3G and 5G-only sites left out."""
+    return read_site_list(path, crs=crs, environment=environment).of_technology(MOBILE_4G)
+
+
+def read_site_list(
+    path: str | os.PathLike[str], *, crs: str | None = None, environment: str = "suburban"
+) -> SiteList:
     """A BTS site list as lon/lat (WGS 84) with technology, height, azimuth and environment.
 
     Coordinates are ``lon``/``lat`` (WGS 84), or VN-2000 ``X``/``Y`` in the
     projected CRS given by ``crs`` or a ``crs``/``epsg`` column; survey
     tables label X = northing, so the larger of the two is taken as the
-    northing. Only 4G/LTE and 5G/NR sites are kept when a technology column exists.
+    northing. The technology column (technology, radio, RAT, công nghệ, loại
+    trạm …) is read as generations (GSM 2G, UMTS 3G, LTE 4G, NR 5G); OpenCelliD
+    exports are read with or without their header row. Rows without
+    coordinates, with an unknown technology, or repeating a row above are left
+    out and reported.
     """
-    from geo.reading.tables import header_key, read_raw
-
-    raw = read_raw(path)
-    frame = (
-        raw.iloc[1:].set_axis([header_key(c) for c in raw.iloc[0]], axis=1).reset_index(drop=True)
-    )
+    frame, headers = _site_frame(Path(path))
     found = {
         field: next((c for c in frame.columns if c in names), None)
         for field, names in SITE_COLUMNS.items()
     }
     sites = pd.DataFrame({f: frame[c] for f, c in found.items() if c is not None})
-    if "lon" in sites and "lat" in sites:
-        lon, lat = pd.to_numeric(sites.pop("lon")), pd.to_numeric(sites.pop("lat"))
-    elif "x" in sites and "y" in sites:
-        lon, lat = _vn2000_to_lonlat(
-            sites.pop("x"), sites.pop("y"), crs or _crs_column(frame, path)
-        )
-    else:
-        raise InputError(
-            f"site list {path} has no lon/lat or X/Y columns; found {list(raw.iloc[0])}; add 'lon' and 'lat' (WGS 84) or 'X' and 'Y' (VN-2000)"
-        )
-    sites["lon"], sites["lat"] = lon.astype(float).to_numpy(), lat.astype(float).to_numpy()
-    if "technology" in sites:
-        tech = sites["technology"].astype(str).str.upper()
-        sites = sites[tech.str.contains("|".join(COVERAGE_TECHNOLOGIES))]
-    sites["height_m"] = (
-        pd.to_numeric(sites.get("height_m"), errors="coerce") if "height_m" in sites else np.nan
+    sites[SITE_ROW] = frame[SITE_ROW].to_numpy()
+    sites = _site_coordinates(sites, frame, crs=crs, path=path, headers=headers)
+    sites[s.TECHNOLOGY] = (
+        sites.pop("technology").map(site_technology) if "technology" in sites else MOBILE_4G
     )
-    sites["azimuth_deg"] = (
-        pd.to_numeric(sites.get("azimuth_deg"), errors="coerce")
-        if "azimuth_deg" in sites
-        else np.nan
-    )
+    sites["height_m"] = _numbers(sites, "height_m")
+    sites["azimuth_deg"] = _numbers(sites, "azimuth_deg")
     sites["environment"] = (
         sites["environment"].fillna(environment).astype(str)
         if "environment" in sites
         else environment
     )
-    return sites.reset_index(drop=True)
+    kept, report = _site_report(sites)
+    column = headers.get(found["technology"]) if found["technology"] else None
+    return SiteList(sites=kept, report=report, technology_column=column, path=Path(path))
+
+
+def _site_frame(path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Cells under folded header keys, ``source_row`` (1-based), and folded key → header text."""
+    from geo.reading.tables import header_key, list_sheets, read_raw
+
+    visible = [x for x in list_sheets(path) if x.visible]
+    raw = read_raw(path, sheet=visible[0].name or 0 if visible else 0)
+    first = [header_key(v) if v is not None else "" for v in raw.iloc[0]]
+    if first and first[0] in ("gsm", "umts", "lte", "nr", "cdma") and raw.shape[1] in (13, 14):
+        names, start = list(OPENCELLID_COLUMNS[: raw.shape[1]]), 0  # OpenCelliD without header
+    else:
+        names, start = ["" if v is None else str(v) for v in raw.iloc[0]], 1
+    keys = [header_key(n) for n in names]
+    frame = raw.iloc[start:].set_axis(keys, axis=1).reset_index(drop=True)
+    frame[SITE_ROW] = np.arange(start + 1, start + 1 + len(frame))
+    return frame, {k: str(n) for k, n in zip(keys, names)}
+
+
+def _numbers(sites: pd.DataFrame, column: str) -> pd.Series | float:
+    return pd.to_numeric(sites[column], errors="coerce") if column in sites else np.nan
+
+
+def _site_coordinates(
+    sites: pd.DataFrame,
+    frame: pd.DataFrame,
+    *,
+    crs: str | None,
+    path: object,
+    headers: dict[str, str],
+) -> pd.DataFrame:
+    """``sites`` with float ``lon``/``lat`` in WGS 84 (NaN where a row has none), x/y dropped."""
+    from geo.reading.tables import parse_coordinate
+
+    out = sites.copy()
+    if "lon" in out and "lat" in out:
+        lon, lat = out.pop("lon").map(parse_coordinate), out.pop("lat").map(parse_coordinate)
+    elif "x" in out and "y" in out:
+        x, y = out.pop("x").map(parse_coordinate), out.pop("y").map(parse_coordinate)
+        lon, lat = _vn2000_to_lonlat(x, y, crs or _crs_column(frame, path))
+    else:
+        raise InputError(
+            f"site list {path} has no lon/lat or X/Y columns; found {list(headers.values())}; add 'lon' and 'lat' (WGS 84) or 'X' and 'Y' (VN-2000)"
+        )
+    out["lon"], out["lat"] = lon.astype(float).to_numpy(), lat.astype(float).to_numpy()
+    return out
+
+
+def _site_report(sites: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Sites that can be used, and the rows that cannot with why (no coordinates, technology, duplicate)."""
+    reason = pd.Series("", index=sites.index)
+    outcome = pd.Series("", index=sites.index)
+    valid = sites["lon"].between(-180, 180) & sites["lat"].between(-90, 90)
+    outcome[~valid] = NO_COORDINATES
+    reason[~valid] = "no usable longitude/latitude (empty, not a number or out of range): not used"
+    unknown = valid & sites[s.TECHNOLOGY].isna()
+    outcome[unknown] = UNKNOWN_TECHNOLOGY
+    reason[unknown] = (
+        "technology not one of GSM/2G, UMTS/3G, LTE/4G, NR/5G: not used; correct the cell"
+    )
+    identity = [c for c in sites.columns if c not in (SITE_ROW,)]
+    ok = outcome == ""
+    repeated = ok & sites[identity].astype(str).duplicated(keep="first")
+    outcome[repeated] = DUPLICATE_SITE
+    reason[repeated] = "the same site as a row above (every column equal): counted once"
+    used = outcome == ""
+    report = pd.DataFrame(
+        {SITE_ROW: sites.loc[~used, SITE_ROW], "outcome": outcome[~used], "reason": reason[~used]}
+    )
+    return sites[used].reset_index(drop=True), report.reset_index(drop=True)
+
+
+def sites_outside(sites: pd.DataFrame, communes: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Report rows (``source_row``, ``outcome``, ``reason``) of the sites in no commune of ``communes``."""
+    points = gpd.GeoSeries(gpd.points_from_xy(sites["lon"], sites["lat"]), crs=s.WGS84)
+    polygons = communes.to_crs(s.WGS84) if communes.crs is not None else communes
+    inside = np.zeros(len(sites), dtype=bool)
+    hit, _ = polygons.sindex.query(points, predicate="intersects")
+    inside[hit] = True
+    return pd.DataFrame(
+        {
+            SITE_ROW: sites.loc[~inside, SITE_ROW].to_numpy(),
+            "outcome": OUTSIDE,
+            "reason": "site in no commune of the boundaries: used only where its predicted signal reaches them",
+        }
+    )
 
 
 def _crs_column(frame: pd.DataFrame, path: object) -> str:
@@ -327,7 +497,7 @@ def _crs_column(frame: pd.DataFrame, path: object) -> str:
 def _vn2000_to_lonlat(x: pd.Series, y: pd.Series, crs: str) -> tuple[pd.Series, pd.Series]:
     from geo.reference.crs import to_wgs84
 
-    x, y = pd.to_numeric(x), pd.to_numeric(y)
+    x, y = pd.to_numeric(x).reset_index(drop=True), pd.to_numeric(y).reset_index(drop=True)
     northing, easting = (x, y) if x.median() > y.median() else (y, x)
     points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(easting, northing), crs=crs)
     wgs = to_wgs84(points)

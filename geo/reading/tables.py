@@ -39,7 +39,7 @@ import os
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
@@ -50,6 +50,7 @@ import pandas as pd
 from geo import schema as s
 from geo.errors import InputError
 from geo.reading.sniff import check_file_kind
+from geo.reading.vocabulary import IGNORE, check_mapping, detect_field, mapped_field
 from geo.reference.codes import pad_code
 
 Level = Literal["village", "commune"]
@@ -66,18 +67,29 @@ REMOVED: Final = "removed"
 INVALID: Final = "invalid"
 DUPLICATE: Final = "duplicate"
 # (part, whole): a row whose part exceeds its whole is invalid.
-PART_OF: Final = ((s.HOUSEHOLDS_FIBRE, s.HOUSEHOLDS), (s.VILLAGES_WITH_TEAM, s.VILLAGES))
+PART_OF: Final = (
+    (s.HOUSEHOLDS_FIBRE, s.HOUSEHOLDS),
+    (s.HOUSEHOLDS_FIBRE_SUBSCRIBED, s.HOUSEHOLDS),
+    (s.VILLAGES_WITH_TEAM, s.VILLAGES),
+)
 MAX_CELLS_NAMED: Final = 5  # cells listed in an error message
 NAME_FIELDS: Final = (s.PROVINCE_NAME, s.DISTRICT_NAME, s.COMMUNE_NAME, s.VILLAGE_NAME)
 COUNT_FIELDS: Final = (
     s.HOUSEHOLDS,
     s.HOUSEHOLDS_FIBRE,
+    s.HOUSEHOLDS_FIBRE_SUBSCRIBED,
     s.VILLAGES,
     s.VILLAGES_WITH_TEAM,
     s.TEAMS,
     s.TEAM_MEMBERS,
 )
-BOOL_FIELDS: Final = (s.FIBRE_TO_COMMUNE, FIBRE_TO_VILLAGE, s.VILLAGE_HAS_4G, s.VILLAGE_NO_SIGNAL)
+BOOL_FIELDS: Final = (
+    s.FIBRE_TO_COMMUNE,
+    FIBRE_TO_VILLAGE,
+    s.VILLAGE_HAS_4G,
+    s.VILLAGE_NO_SIGNAL,
+    s.HAS_TEAM,
+)
 COORD_FIELDS: Final = (s.LON, s.LAT)
 #: What a village table keeps per village (MatchedTable.villages), those the table has.
 VILLAGE_FIELDS: Final = (
@@ -94,115 +106,17 @@ VILLAGE_FIELDS: Final = (
     s.LAT,
 )
 HEADER_ROWS_SCANNED: Final = 15
-
-# Header text (lower case, no diacritics, no spaces or punctuation, units in brackets removed) → field.
-# Order matters: the first rule that holds wins.
-_RULES: Final[tuple[tuple[str, Callable[[str], bool]], ...]] = (
-    (STT, lambda k: k in ("stt", "tt", "no", "number", "sothutu")),
-    (
-        s.COMMUNE_CODE,
-        lambda k: (
-            re.fullmatch(r"ma(xa|phuong|xaphuong|dvhc|donvi|donvihanhchinh)|(commune|ward)?code", k)
-            is not None
-        ),
-    ),
-    (s.DISTRICT_CODE, lambda k: k in ("mahuyen", "districtcode")),
-    (s.PROVINCE_CODE, lambda k: k in ("matinh", "provincecode")),
-    (
-        s.HOUSEHOLDS_FIBRE,
-        lambda k: (
-            re.search(r"capquang|ftth|fib(re|er)", k) is not None
-            and re.search(r"soho|hogiadinh|^ho|household", k) is not None
-        ),
-    ),
-    (
-        FIBRE_TO_VILLAGE,
-        lambda k: (
-            ("capquang" in k or k.startswith(("fibre", "fiber")))
-            and ("thon" in k or "village" in k)
-        ),
-    ),
-    (
-        s.FIBRE_TO_COMMUNE,
-        lambda k: (
-            "capquang" in k
-            or "ftth" in k
-            or re.fullmatch(r"(has)?fib(re|er)(tocommune)?", k) is not None
-        ),
-    ),
-    # "Thôn trắng sóng" / "lõm sóng" / "no signal": yes means NO 4G (inverted after parsing, see parse_values).
-    (
-        s.VILLAGE_NO_SIGNAL,
-        lambda k: (
-            not k.startswith("so")
-            and re.search(r"trangsong|lomsong|nosignal|no4g|without4g|mobiledeadzone", k)
-            is not None
-        ),
-    ),
-    (
-        s.VILLAGE_HAS_4G,
-        lambda k: (
-            re.fullmatch(
-                r"(co|phu|cophu|dacophu)?song(di)?(dong)?4g|4g|(has)?4g(signal|coverage)?|(has)?mobile(signal|coverage|4g)",
-                k,
-            )
-            is not None
-        ),
-    ),
-    (s.LON, lambda k: k in ("kinhdo", "lon", "long", "longitude", "lng")),
-    (s.LAT, lambda k: k in ("vido", "lat", "latitude")),
-    (
-        s.HOUSEHOLDS,
-        lambda k: re.fullmatch(r"(tong)?(so)?ho(giadinh|dan)?|households?", k) is not None,
-    ),
-    (s.TEAM_MEMBERS, lambda k: "thanhvien" in k or re.fullmatch(r"(team)?members?", k) is not None),
-    (
-        s.VILLAGES_WITH_TEAM,
-        lambda k: (
-            ("thon" in k and "coto" in k) or re.fullmatch(r"villageswithteams?", k) is not None
-        ),
-    ),
-    (
-        s.VILLAGES,
-        lambda k: re.fullmatch(r"(tong)?sothon(ban|ap|to|danpho|bon)*|villages", k) is not None,
-    ),
-    (
-        s.TEAMS,
-        lambda k: (
-            k.startswith("soto")
-            or re.fullmatch(r"to(cnscd|cns|congnghesocongdong)|teams?", k) is not None
-        ),
-    ),
-    (
-        s.PROVINCE_NAME,
-        lambda k: re.fullmatch(r"(ten)?tinh(thanhpho|tp)?|province(name)?", k) is not None,
-    ),
-    (
-        s.DISTRICT_NAME,
-        lambda k: re.fullmatch(r"(ten)?(quan)?huyen.*|district(name)?", k) is not None,
-    ),
-    (
-        s.COMMUNE_NAME,
-        lambda k: (
-            re.fullmatch(
-                r"(ten)?(xa|phuong|dackhu)(phuong|thitran|dackhu|xa)*|(commune|ward)(name)?|donvi(hanhchinh)?(capxa)?",
-                k,
-            )
-            is not None
-        ),
-    ),
-    (
-        s.VILLAGE_NAME,
-        lambda k: (
-            re.fullmatch(
-                r"(ten)?(thon|ban|ap|to|bon|lang)(ban|ap|to|danpho|thon|bon|lang|xom)*|village(name)?",
-                k,
-            )
-            is not None
-        ),
-    ),
-    (AS_OF, lambda k: k in ("ngay", "thoidiem", "asof", "date", "ngaybaocao", "kybaocao")),
+#: Fields that make a table what it claims to be: a fibre table needs one of FIBRE_FIELDS, a team table one of TEAM_FIELDS.
+FIBRE_FIELDS: Final = (
+    s.HOUSEHOLDS_FIBRE,
+    s.HOUSEHOLDS_FIBRE_SUBSCRIBED,
+    s.FIBRE_TO_COMMUNE,
+    FIBRE_TO_VILLAGE,
 )
+TEAM_FIELDS: Final = (s.TEAMS, s.HAS_TEAM, s.TEAM_MEMBERS, s.VILLAGES_WITH_TEAM)
+KIND_FIELDS: Final = {s.FIBRE: FIBRE_FIELDS, s.TEAMS_INPUT: TEAM_FIELDS}
+TableKind = Literal["fibre", "teams"]
+
 _TOTALS: Final = re.compile(
     r"^(tong|tongcong|cong|total|grandtotal|subtotal|toan(tinh|huyen|xa|quoc))"
 )
@@ -255,6 +169,12 @@ class TableRead:
         "village" when the table has a village column, else "commune".
     path
         The file read.
+    unknown
+        Header texts of the columns no rule (and no mapping) named: not read.
+    sheet
+        The sheet read ("" for a CSV).
+    notes
+        What the reader chose and why: sheets skipped, a hidden sheet read or not read.
     """
 
     rows: pd.DataFrame
@@ -262,6 +182,32 @@ class TableRead:
     columns: dict[str, str]
     level: Level
     path: Path
+    unknown: tuple[str, ...] = ()
+    sheet: str = ""
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A sheet of a workbook: its name, position and whether Excel shows it."""
+
+    name: str
+    index: int
+    visible: bool
+
+
+class TableKindError(InputError):
+    """A table cannot be what it was given as (a fibre table with no fibre column …).
+
+    Attributes
+    ----------
+    columns
+        Header text → field (None when no rule named the column), to show and reassign.
+    """
+
+    def __init__(self, message: str, columns: dict[str, str | None]) -> None:
+        super().__init__(message)
+        self.columns = columns
 
 
 def header_key(text: object) -> str:
@@ -274,9 +220,8 @@ def header_key(text: object) -> str:
 
 
 def field_of(header: str) -> str | None:
-    """The canonical field a header names, or None."""
-    key = header_key(header)
-    return next((field for field, rule in _RULES if key and rule(key)), None)
+    """The canonical field a header names by the vocabulary of ``headers.toml``, or None."""
+    return detect_field(header)
 
 
 def read_raw(path: str | os.PathLike[str], *, sheet: str | int = 0) -> pd.DataFrame:
@@ -319,45 +264,83 @@ def _read_csv(path: Path) -> pd.DataFrame:
     raise InputError(f"{path}: cannot decode the CSV as UTF-8 or cp1258; save it as UTF-8")
 
 
-def read_table(path: str | os.PathLike[str], *, sheet: str | int = 0) -> TableRead:
+def list_sheets(path: str | os.PathLike[str]) -> list[Sheet]:
+    """The sheets of a workbook, in the workbook's order, with their visibility; one unnamed sheet for a CSV."""
+    path = Path(path)
+    if path.suffix.lower() not in (".xlsx", ".xlsm", ".xls"):
+        return [Sheet(name="", index=0, visible=True)]
+    import python_calamine as calamine
+
+    check_file_kind(path)
+    try:
+        book = calamine.CalamineWorkbook.from_path(str(path))
+        metadata = book.sheets_metadata
+    except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, OSError) as error:
+        raise InputError(
+            f"cannot read {path} as an Excel workbook ({error}); open it in Excel or LibreOffice and save it as .xlsx"
+        ) from error
+    return [
+        Sheet(name=m.name, index=i, visible=m.visible == calamine.SheetVisibleEnum.Visible)
+        for i, m in enumerate(metadata)
+        if m.typ == calamine.SheetTypeEnum.WorkSheet
+    ]
+
+
+def read_table(
+    path: str | os.PathLike[str],
+    *,
+    sheet: str | int | None = None,
+    mapping: Mapping[str, str] | None = None,
+    kind: TableKind | None = None,
+) -> TableRead:
     """Read a fibre or team table: find the header, map the columns, remove totals and invalid rows.
+
+    Parameters
+    ----------
+    path
+        CSV or Excel file.
+    sheet
+        Sheet name or position; default the first *visible* sheet that has a
+        commune, code or village column (a cover sheet is skipped, a hidden
+        sheet never read without being named; :attr:`TableRead.notes` says so).
+    mapping
+        Header text → field (or ``ignore``), applied before the vocabulary
+        (``--map-column``); a header absent from this table is not an error.
+    kind
+        "fibre" or "teams": refuse a table that has none of that kind's fields.
 
     Raises
     ------
     InputError
         When the file is empty, has no data row, or no header row names a
-        commune, village or code column.
+        commune, village or code column; :class:`TableKindError` when the
+        table cannot be of ``kind``.
     """
-    raw = read_raw(path, sheet=sheet)
-    # Empty cells must be None: left as NaN (CSV columns are read as strings, and map() re-infers the dtype),
-    # an empty count would be taken for "not a finite number" instead of missing.
-    raw = raw.astype(object).map(_blank_to_none)
-    raw = raw.astype(object).where(
-        raw.notna(), None
-    )  # map() turns the Nones back into NaN when it infers the dtype
-    if raw.isna().all(axis=None):
+    mapping = dict(mapping or {})
+    check_mapping(mapping)
+    raw, chosen, notes = _choose_sheet(Path(path), sheet, mapping)
+    depth, columns = find_header(raw, mapping)
+    if not _names_a_unit(columns):
+        found = [str(v) for v in raw.iloc[:HEADER_ROWS_SCANNED].stack().dropna().tolist()[:30]]
         raise InputError(
-            f"{path} is empty: no cell holds a value; export the table again with its header and rows"
+            f"{path}{_sheet_text(chosen)}: no header row names a commune or a commune code; found {found}; "
+            "add a column 'Xã' / 'commune' (name) or 'Mã xã' / 'commune_code', or map one: "
+            "--map-column 'HEADER=commune_name'"
         )
-    depth, columns = find_header(raw)
-    names = [c for c in (s.COMMUNE_NAME, s.COMMUNE_CODE, s.VILLAGE_NAME) if c in columns.values()]
-    if not names:
-        found = [str(v) for v in raw.iloc[:HEADER_ROWS_SCANNED].stack().tolist()[:30]]
-        raise InputError(
-            f"{path}: no header row names a commune or a commune code; found {found}; "
-            "add a column 'Xã' / 'commune' (name) or 'Mã xã' / 'commune_code'"
-        )
+    mapped = {field: _header_text(raw, depth, i) for i, field in columns.items() if field != STT}
+    unknown = _unknown_headers(raw, depth, columns, mapping)
+    if kind is not None:
+        check_kind(mapped, unknown, kind=kind, where=f"{path}{_sheet_text(chosen)}")
     body = raw.iloc[depth:].rename(columns={i: field for i, field in columns.items()})[
         list(columns.values())
     ]
-    mapped = {field: _header_text(raw, depth, i) for i, field in columns.items() if field != STT}
     if body.isna().all(axis=None):
         raise InputError(
             f"{path} has a header ({list(mapped.values())}) but no data row under it; add one row per commune or village"
         )
     body[ROW] = np.arange(depth + 1, depth + 1 + len(body))
     rows, removed = clean_rows(body)
-    rows, invalid = split_invalid(rows, mapped)
+    rows, invalid = split_invalid(_teams_from_marks(rows), mapped)
     if rows.empty:
         reasons = pd.concat([invalid, removed], ignore_index=True)
         first = "; ".join(
@@ -373,7 +356,159 @@ def read_table(path: str | os.PathLike[str], *, sheet: str | int = 0) -> TableRe
         columns=mapped,
         level=level,
         path=Path(path),
+        unknown=unknown,
+        sheet=chosen,
+        notes=tuple(notes),
     )
+
+
+def _sheet_text(sheet: str) -> str:
+    return f", sheet {sheet!r}" if sheet else ""
+
+
+def _names_a_unit(columns: dict[int, str]) -> bool:
+    return any(c in columns.values() for c in (s.COMMUNE_NAME, s.COMMUNE_CODE, s.VILLAGE_NAME))
+
+
+def _prepared_raw(path: Path, sheet: str | int, *, named: bool = True) -> pd.DataFrame:
+    """The cells of one sheet with every empty cell None (see :func:`read_raw`)."""
+    raw = read_raw(path, sheet=sheet)
+    # Empty cells must be None: left as NaN (CSV columns are read as strings, and map() re-infers the dtype),
+    # an empty count would be taken for "not a finite number" instead of missing.
+    raw = raw.astype(object).map(_blank_to_none)
+    raw = raw.astype(object).where(raw.notna(), None)  # map() turns the Nones back into NaN
+    if raw.isna().all(axis=None):
+        raise InputError(
+            f"{path}{_sheet_text(str(sheet) if named and isinstance(sheet, str) else '')} is empty: no cell holds a value; "
+            "export the table again with its header and rows"
+        )
+    return raw
+
+
+def _choose_sheet(
+    path: Path, sheet: str | int | None, mapping: Mapping[str, str]
+) -> tuple[pd.DataFrame, str, list[str]]:
+    """The cells of the sheet to read, its name, and notes on the sheets not read (see :func:`read_table`)."""
+    sheets = list_sheets(path)
+    if sheet is not None or len(sheets) == 1:
+        wanted = sheet if sheet is not None else 0
+        named = next(
+            (
+                x
+                for x in sheets
+                if x.name == wanted or (isinstance(wanted, int) and x.index == wanted)
+            ),
+            None,
+        )
+        if named is None:
+            raise InputError(
+                f"{path} has no sheet {wanted!r}; its sheets are {[x.name for x in sheets]}; pass one of them (--sheet)"
+            )
+        notes = (
+            []
+            if named.visible
+            else [f"sheet {named.name!r} is hidden: read because it was asked for"]
+        )
+        raw = _prepared_raw(path, named.name or 0, named=len(sheets) > 1)
+        return raw, named.name if len(sheets) > 1 else "", notes
+    return _first_table_sheet(path, sheets, mapping)
+
+
+def _first_table_sheet(
+    path: Path, sheets: list[Sheet], mapping: Mapping[str, str]
+) -> tuple[pd.DataFrame, str, list[str]]:
+    """The first visible sheet whose header names a commune, code or village; the others named in notes."""
+    notes: list[str] = []
+    chosen: tuple[pd.DataFrame, str] | None = None
+    others: list[str] = []
+    for candidate in (x for x in sheets if x.visible):
+        try:
+            raw = _prepared_raw(path, candidate.name)
+        except InputError:
+            notes.append(f"sheet {candidate.name!r} skipped: empty")
+            continue
+        has_table = _names_a_unit(find_header(raw, mapping)[1])
+        if chosen is None and has_table:
+            chosen = (raw, candidate.name)
+        elif has_table:
+            others.append(candidate.name)
+        else:
+            notes.append(
+                f"sheet {candidate.name!r} skipped: no commune, code or village column (a cover or notes sheet?)"
+            )
+    hidden = [x.name for x in sheets if not x.visible]
+    if hidden:
+        notes.append(
+            f"hidden sheets {hidden} not read (hidden sheets are often old copies); name one to read it (--sheet)"
+        )
+    if others:
+        notes.append(f"other sheets with a table not read: {others}; name one to read it (--sheet)")
+    if chosen is None:
+        raise InputError(
+            f"{path}: no visible sheet has a commune, code or village column; visible sheets "
+            f"{[x.name for x in sheets if x.visible]}, hidden sheets {hidden}; name the sheet to read (--sheet)"
+        )
+    notes.insert(0, f"sheet {chosen[1]!r} read")
+    return chosen[0], chosen[1], notes
+
+
+def check_kind(
+    columns: dict[str, str], unknown: tuple[str, ...], *, kind: TableKind, where: str
+) -> None:
+    """Refuse a table that has none of the fields of ``kind`` (:class:`TableKindError`, naming the columns)."""
+    needed = KIND_FIELDS[kind]
+    if any(field in columns for field in needed):
+        return
+    found = {header: field for field, header in columns.items()}
+    listing: dict[str, str | None] = {**found, **{header: None for header in unknown}}
+    raise TableKindError(
+        f"{where} was given as a {kind} table but has no {kind} column (one of {list(needed)}); "
+        f"columns recognised {found}, not recognised {list(unknown)}; if one of them is a {kind} "
+        f"column, map it: --map-column 'HEADER={needed[0]}' (python -m geo fields lists the fields)",
+        listing,
+    )
+
+
+def _teams_from_marks(rows: pd.DataFrame) -> pd.DataFrame:
+    """A yes/no team column counted as 1/0 teams: "Có tổ CNSCĐ", or "x" marks in a "Tổ CNSCĐ (x)" column."""
+    out = rows.copy()
+    if s.TEAMS in out:
+        out[s.TEAMS] = _objects(
+            out[s.TEAMS].map(
+                lambda v: _mark(v) if isinstance(v, str) and np.isnan(parse_count(v)) else v
+            )
+        )
+    if s.HAS_TEAM in out:
+        teams = _objects(out[s.HAS_TEAM].map(lambda v: v if v is None else _mark(v)))
+        out[s.TEAMS] = out[s.TEAMS].where(out[s.TEAMS].notna(), teams) if s.TEAMS in out else teams
+    return out
+
+
+def _objects(values: pd.Series) -> pd.Series:
+    """``values`` as objects with None for empty (``map`` turns None into NaN)."""
+    values = values.astype(object)
+    return values.where(values.notna(), None)
+
+
+def _mark(value: object) -> object:
+    """1 for a yes ("Có", "x"), 0 for a no, the value itself (reported as invalid) otherwise."""
+    answer = parse_bool(value)
+    return value if answer is pd.NA else int(bool(answer))
+
+
+def _unknown_headers(
+    raw: pd.DataFrame, depth: int, columns: dict[int, str], mapping: Mapping[str, str]
+) -> tuple[str, ...]:
+    """Header texts of the columns neither the vocabulary nor the mapping named (ignored ones aside)."""
+    out = []
+    for position in range(raw.shape[1]):
+        text = _header_text(raw, depth, position)
+        if position in columns or not text:
+            continue
+        labels = [str(v) for v in raw.iloc[:depth, position].tolist() if v is not None]
+        if mapped_field(labels, mapping) != IGNORE:
+            out.append(text)
+    return tuple(out)
 
 
 def split_invalid(rows: pd.DataFrame, headers: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -573,26 +708,39 @@ def _check_saved_values(path: Path, title: str, grid: list[list[object]]) -> Non
         )
 
 
-def find_header(raw: pd.DataFrame) -> tuple[int, dict[int, str]]:
+def find_header(
+    raw: pd.DataFrame, mapping: Mapping[str, str] | None = None
+) -> tuple[int, dict[int, str]]:
     """Header depth (rows) and column → field, choosing the depth that recognises most columns.
 
     Merged cells were filled by :func:`read_raw`, so a column's label is
     built from the cells above the data: all of them joined (a "Cáp quang"
-    group over "Số hộ"), then the lowest, then the upper ones.
+    group over "Số hộ"), then the lowest, then the upper ones. A column that
+    ``mapping`` names gets the mapping's field (none when it says ``ignore``).
     """
     best: tuple[int, int, dict[int, str]] = (0, 0, {})
     for depth in range(1, min(HEADER_ROWS_SCANNED, len(raw)) + 1):
-        columns = _map_columns(raw.iloc[:depth])
+        columns = _map_columns(raw.iloc[:depth], mapping or {})
         if len(columns) > best[0]:
             best = (len(columns), depth, columns)
     return best[1], best[2]
 
 
-def _map_columns(header: pd.DataFrame) -> dict[int, str]:
+def _map_columns(header: pd.DataFrame, mapping: Mapping[str, str]) -> dict[int, str]:
+    labels = {
+        position: list(dict.fromkeys(str(v) for v in header[column].tolist() if v is not None))
+        for position, column in enumerate(header.columns)
+    }
     columns: dict[int, str] = {}
-    for position, column in enumerate(header.columns):
-        cells = list(dict.fromkeys(str(v) for v in header[column].tolist() if v is not None))
-        if not cells:
+    ignored: set[int] = set()
+    for position, cells in labels.items():
+        field = mapped_field(cells, mapping) if cells and mapping else None
+        if field == IGNORE:
+            ignored.add(position)
+        elif field is not None and field not in columns.values():
+            columns[position] = field
+    for position, cells in labels.items():
+        if not cells or position in columns or position in ignored:
             continue
         for label in [" ".join(cells), *reversed(cells)]:
             field = field_of(label)

@@ -75,6 +75,19 @@ def test_input_fields_round_trip() -> None:
     assert inputs_of(fields) == inputs
 
 
+def test_input_fields_round_trip_several_tables_a_sheet_and_a_mapping() -> None:
+    inputs = Inputs(
+        boundaries=Path("/d/b.gpkg"),
+        fibre=(Path("/d/fibre_ca_mau.xlsx"), Path("/d/fibre_2026.csv")),
+        teams=Path("/d/teams.csv"),
+        sheet="Biểu 1",
+        column_mapping=(("Điểm dân cư", "village_name"), ("Ghi chú", "ignore")),
+    )
+    fields = input_fields(inputs)
+    assert hash(fields)
+    assert inputs_of(fields) == inputs
+
+
 def test_every_layer_has_tolerances() -> None:
     assert set(TOLERANCES) == {f"{sc}/{lv}" for sc in SCHEMES for lv in LEVELS}
     assert all(coarse >= fine > 0 for coarse, fine in TOLERANCES.values())

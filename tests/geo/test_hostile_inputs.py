@@ -815,7 +815,7 @@ def test_the_command_line_refuses_a_table_it_cannot_count(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     table = tmp_path / "fibre.csv"
-    table.write_text("Xã,Số hộ\n", encoding="utf-8")
+    table.write_text("Xã,Số hộ,Số hộ có cáp quang\n", encoding="utf-8")
     boundaries, _ = write_import(
         import_boundaries(write_gpkg(tmp_path / "xa.gpkg")), tmp_path / "b.gpkg"
     )

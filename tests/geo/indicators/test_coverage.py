@@ -171,3 +171,123 @@ def test_vn2000_sites_go_through_the_official_transformation(tmp_path: Path) -> 
     sites = read_sites(tmp_path / "sites.csv")
     assert sites["lon"].iloc[0] == pytest.approx(105.5, abs=0.01)
     assert sites["lat"].iloc[0] == pytest.approx(21.69, abs=0.02)
+
+
+# --- Site lists in the layouts that exist (issue 14) ---------------------------------------------
+
+OPENCELLID_HEADER = (
+    "radio,mcc,net,area,cell,unit,lon,lat,range,samples,changeable,created,updated,averageSignal"
+)
+
+
+def _cell(radio: str, cell: int, lon: object, lat: object) -> str:
+    return f"{radio},452,4,10011,{cell},0,{lon},{lat},1000,3,1,1459692780,1459692780,0"
+
+
+#: Square 1 has an LTE cell (twice: a duplicate), square 2 a GSM and a UMTS cell, square 3 an NR
+#: cell; one LTE cell lies outside every commune, one has no coordinates.
+OPENCELLID_ROWS = [
+    _cell("LTE", 1, 105.05, 21.05),
+    _cell("LTE", 1, 105.05, 21.05),
+    _cell("GSM", 2, 105.15, 21.05),
+    _cell("UMTS", 3, 105.16, 21.05),
+    _cell("NR", 4, 105.25, 21.05),
+    _cell("LTE", 5, 107.5, 10.5),
+    _cell("LTE", 6, "", ""),
+]
+
+
+@pytest.mark.parametrize(
+    ("value", "generations"),
+    [
+        ("GSM", "2G"),
+        ("UMTS", "3G"),
+        ("WCDMA", "3G"),
+        ("LTE", "4G"),
+        ("4G LTE", "4G"),
+        ("NR", "5G"),
+        ("5G NR", "5G"),
+        ("Trạm BTS 2G", "2G"),
+        ("2G/3G/4G", "2G/3G/4G"),
+        ("eNodeB", "4G"),
+        ("vệ tinh", None),
+    ],
+)
+def test_technology_cells_as_generations(value: str, generations: str | None) -> None:
+    from geo.indicators.coverage import site_technology
+
+    assert site_technology(value) == generations
+
+
+@pytest.mark.parametrize("header", [True, False])
+def test_opencellid_layout_is_read_with_its_radio_column(tmp_path: Path, header: bool) -> None:
+    from geo.indicators.coverage import read_site_list
+
+    path = tmp_path / "452.csv"
+    path.write_text("\n".join(([OPENCELLID_HEADER] if header else []) + OPENCELLID_ROWS) + "\n")
+    listed = read_site_list(path)
+    assert listed.sites[s.TECHNOLOGY].tolist() == ["4G", "2G", "3G", "5G", "4G"]
+    assert listed.of_technology("4G")["cell"].astype(int).tolist() == [1, 5]  # 2G/3G never 4G
+    assert listed.of_technology("5G")["cell"].astype(int).tolist() == [4]  # NR kept apart
+    assert listed.report["outcome"].tolist() == ["duplicate", "no coordinates"]
+    assert listed.report["source_row"].tolist() == ([3, 8] if header else [2, 7])
+
+
+def test_a_site_technology_nobody_knows_is_reported_not_counted(tmp_path: Path) -> None:
+    from geo.indicators.coverage import read_site_list
+
+    path = tmp_path / "sites.csv"
+    path.write_text("Mã trạm,Kinh độ,Vĩ độ,Loại trạm\nA,105.5,21.5,4G\nB,105.6,21.5,Vệ tinh\n")
+    listed = read_site_list(path)
+    assert listed.sites["site_id"].tolist() == ["A"] and listed.technology_column == "Loại trạm"
+    assert listed.report["outcome"].tolist() == ["unknown technology"]
+
+
+def _three_squares(path: Path) -> Path:
+    import geopandas as gpd
+    import pyogrio
+    import shapely
+
+    frame = gpd.GeoDataFrame(
+        {
+            s.COMMUNE_CODE: ["02215", "00700", "02509"],
+            s.COMMUNE_NAME: ["Phường Minh Xuân", "Xã Ngọc Đường", "Phường Mỹ Lâm"],
+            s.PROVINCE_CODE: ["08"] * 3,
+            s.PROVINCE_NAME: ["Tỉnh Tuyên Quang"] * 3,
+        },
+        geometry=[shapely.box(105.0 + 0.1 * i, 21.0, 105.1 + 0.1 * i, 21.1) for i in range(3)],
+        crs=s.WGS84,
+    )
+    pyogrio.write_dataframe(frame, path, layer=s.LAYER_COMMUNES, promote_to_multi=True)
+    return path
+
+
+def test_an_opencellid_list_gives_4g_only_from_lte_rows(tmp_path: Path) -> None:
+    from geo.indicators.build import Inputs, build_indicators
+
+    sites = tmp_path / "452.csv"
+    sites.write_text("\n".join([OPENCELLID_HEADER, *OPENCELLID_ROWS]) + "\n")
+    result = build_indicators(
+        Inputs(boundaries=_three_squares(tmp_path / "b.gpkg"), mobile_sites=sites)
+    )
+    area = result.communes.set_index(s.COMMUNE_CODE)[s.AREA_COVERED_4G_KM2]
+    assert area["02215"] > 1 and area["00700"] == 0 and area["02509"] == 0  # GSM, UMTS, NR: no 4G
+    outcomes = result.report["outcome"].value_counts().to_dict()
+    assert outcomes == {"duplicate": 1, "no coordinates": 1, "outside the boundaries": 1}
+    assert (
+        "2 4G sites used" in result.notes[0] and "1 sites outside the boundaries" in result.notes[0]
+    )
+    assert any(
+        line.startswith("4G population coverage: not evaluated (no population raster")
+        for line in result.not_evaluated
+    )
+
+
+def test_a_list_without_any_4g_site_is_refused(tmp_path: Path) -> None:
+    from geo.errors import InputError
+    from geo.indicators.build import Inputs, build_indicators
+
+    sites = tmp_path / "452.csv"
+    sites.write_text("\n".join([OPENCELLID_HEADER, OPENCELLID_ROWS[2]]) + "\n")
+    with pytest.raises(InputError, match=r"no 4G \(LTE\) site.*'2G': 1.*column 'radio'"):
+        build_indicators(Inputs(boundaries=_three_squares(tmp_path / "b.gpkg"), mobile_sites=sites))
