@@ -485,7 +485,7 @@ def _match_by_position(table: pd.DataFrame, reg: pd.DataFrame, metric: np.ndarra
         else:
             table.at[index, OUTCOME] = AMBIGUOUS
             table.at[index, REASON] = (
-                f"the polygon contains {len(codes)} official centroids and the file has no names"
+                f"the polygon contains {len(inside)} official centroids and the file has no names"
             )
 
 
