@@ -299,20 +299,30 @@ def _choose_crs(
     columns: matching.MatchColumns,
     options: ImportOptions,
 ) -> CRSChoice:
-    names = None
+    names = codes = None
     if columns.name is not None:
         names = (
             frame[columns.name]
             .map(lambda v: name_key(v) if isinstance(v, str) else "")
             .reset_index(drop=True)
         )
+    if columns.code is not None:
+        codes = frame[columns.code].map(matching.pad_code).reset_index(drop=True)
     return choose_crs(
         frame,
         declared=source.crs_declared,
         reference=_reference(),
         forced=options.crs,
         names=names,
+        codes=codes,
         province_code=_legacy_province(options.province),
+        driver=source.driver,
+        columns={"code": columns.code, "name": columns.name},
+        given=frozenset(
+            kind
+            for kind, option in (("code", options.code_column), ("name", options.name_column))
+            if option is not None
+        ),
     )
 
 
