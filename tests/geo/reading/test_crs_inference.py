@@ -10,12 +10,13 @@ import pandas as pd
 import pyproj
 import pytest
 import shapely
+import shapely.affinity
 from pyproj.enums import TransformDirection
 
 from geo import schema as s
-from geo.errors import CRSError
+from geo.errors import CRSError, InputError
 from geo.importing.matching import register_keys
-from geo.reading.crs_inference import CentroidReference, apply_crs, choose_crs
+from geo.reading.crs_inference import CentroidReference, apply_crs, choose_crs, crs_fix
 from geo.reference import register
 from geo.reference.crs import (
     PROVINCE_MERIDIAN,
@@ -215,3 +216,77 @@ def test_each_seed_province_in_its_tm3_zone_is_inferred(
     assert choice.crs.to_epsg() == zone
     assert choice.swapped == (variant == "swapped")
     assert choice.best_m < 1_500
+
+
+@pytest.fixture(scope="module")
+def hcmc_legacy() -> gpd.GeoDataFrame:
+    """1 km squares around the official centroids of legacy Hồ Chí Minh City (79), with codes."""
+    communes = register.read_communes_legacy()
+    communes = communes[communes[s.PROVINCE_CODE] == "79"]
+    lon, lat = communes[s.LON].to_numpy(), communes[s.LAT].to_numpy()
+    return gpd.GeoDataFrame(
+        {"ma": communes[s.COMMUNE_CODE].to_numpy()},
+        geometry=shapely.box(lon - 0.0045, lat - 0.0045, lon + 0.0045, lat + 0.0045),
+        crs=s.WGS84,
+    )
+
+
+def test_a_wgs84_utm_48n_file_without_prj_is_read_as_such(
+    hcmc_legacy: gpd.GeoDataFrame, reference: CentroidReference
+) -> None:
+    raw = hcmc_legacy.to_crs("EPSG:32648").set_crs(None, allow_override=True)
+    choice = choose_crs(
+        raw, declared=False, reference=reference, codes=hcmc_legacy["ma"].reset_index(drop=True)
+    )
+    assert choice.crs.to_epsg() == 32648 and choice.method == "code"
+    assert choice.runner_up_label == "VN-2000 / UTM 48N (EPSG:3405)"
+    back = apply_crs(raw, choice).to_crs("EPSG:32648")
+    assert shapely.hausdorff_distance(back.geometry.array, raw.geometry.array).max() < 0.01
+
+
+def test_twins_the_centroids_cannot_separate_are_refused_naming_both(
+    hcmc_legacy: gpd.GeoDataFrame, reference: CentroidReference
+) -> None:
+    # 25 wards shifted at random by ~1.5 km each: no systematic offset, but too much noise
+    # to tell WGS 84 / UTM 48N from VN-2000 / UTM 48N (226 m apart)
+    few = hcmc_legacy.iloc[::12].reset_index(drop=True)
+    rng = np.random.default_rng(7)
+    moved = [shapely.affinity.translate(g, *rng.normal(0, 0.014, 2)) for g in few.geometry.array]
+    raw = few.set_geometry(moved).to_crs("EPSG:32648").set_crs(None, allow_override=True)
+    with pytest.raises(CRSError) as refused:
+        choose_crs(
+            raw,
+            declared=False,
+            reference=reference,
+            codes=few["ma"],
+            driver="ESRI Shapefile",
+        )
+    message = str(refused.value)
+    assert "cannot tell which is right" in message
+    assert "--crs EPSG:32648" in message and "--crs EPSG:3405" in message
+    assert "add the shapefile's .prj" in message
+
+
+@pytest.mark.parametrize("driver", ["GeoJSON", "GPKG", "KML", "FlatGeobuf", "GeoParquet"])
+def test_no_prj_advice_for_formats_without_one(driver: str) -> None:
+    fix = crs_fix(driver)
+    assert fix.startswith("pass --crs EPSG:NNNN") and "add the" not in fix
+
+
+def test_a_declared_crs_that_fits_by_position_blames_the_name_column(
+    bac_lieu: gpd.GeoDataFrame, reference: CentroidReference
+) -> None:
+    # every feature "named" like one far commune (GADM's constant NEW_PROVINCE column)
+    names = pd.Series([name_key("Đồng Văn")] * len(bac_lieu))
+    columns = {"name": "NEW_PROVINCE", "code": None}
+    with pytest.raises(InputError, match="column 'NEW_PROVINCE' point at.*pass --name-column"):
+        choose_crs(bac_lieu, declared=True, reference=reference, names=names, columns=columns)
+    with pytest.raises(InputError, match="the --name-column given, 'NEW_PROVINCE', does not"):
+        choose_crs(
+            bac_lieu,
+            declared=True,
+            reference=reference,
+            names=names,
+            columns=columns,
+            given=frozenset({"name"}),
+        )
