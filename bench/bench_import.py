@@ -146,6 +146,7 @@ def to_markdown(rows: list[tuple[str, dict[str, object]]]) -> str:
         "",
         "Each import ran in its own process (peak = `ru_maxrss`). The real-world 12-province files "
         "are the published province files merged into one (written to a temporary folder). "
+        "On a machine shared with other jobs the times vary up to 2× between runs. "
         "No commune was matched twice: "
         + ", ".join(f"{n}: {'yes' if m['unique'] else 'NO'}" for n, m in imported)
         + ".",
