@@ -189,7 +189,7 @@ def to_wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """
     if frame.crs is None:
         raise CRSError(
-            "the layer has no coordinate reference system; pass --crs EPSG:NNNN or add a .prj file"
+            "the layer has no coordinate reference system; pass --crs EPSG:NNNN (or, for a shapefile, add its .prj)"
         )
     if not is_vn2000(frame.crs):
         return frame.to_crs(s.WGS84)
