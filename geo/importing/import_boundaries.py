@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
+from shapely.errors import GEOSException
 
 from geo import schema as s
 from geo.errors import InputError, MatchError
@@ -34,6 +35,13 @@ from geo.reading.atomic import atomic_path
 from geo.reading.crs_inference import CentroidReference, CRSChoice, apply_crs, choose_crs
 from geo.reading.encoding import TextDecoding, fix_text_columns
 from geo.reading.read import RAW_ENCODING, SourceLayer, read_source
+from geo.reading.repair import (
+    GRID_DEGREES,
+    GRID_METRES,
+    polygonal,
+    union_polygons,
+    valid_polygons,
+)
 from geo.reference.names import name_key
 
 Scheme = Literal["auto", "2025", "legacy"]
@@ -106,6 +114,22 @@ class GeometryQA:
     n_overlapping_pairs: int = 0
     gap_km2: float = 0.0
     n_gaps: int = 0
+    n_repaired_after_reprojection: int = 0  # valid in WGS 84, invalid in the equal-area CRS
+    failures: tuple[str, ...] = ()  # measurements GEOS could not make, with its message
+
+    def overlaps_text(self) -> str:
+        """``overlaps X km² in N pairs; gaps Y km² in M holes``, or what could not be measured."""
+        overlaps = (
+            f"overlaps {self.overlap_km2:.3f} km² in {self.n_overlapping_pairs} pairs"
+            if np.isfinite(self.overlap_km2)
+            else "overlaps not measured"
+        )
+        gaps = (
+            f"gaps {self.gap_km2:.3f} km² in {self.n_gaps} holes"
+            if np.isfinite(self.gap_km2)
+            else "gaps not measured"
+        )
+        return f"{overlaps}; {gaps}"
 
 
 @dataclass(frozen=True)
@@ -168,8 +192,16 @@ class ImportResult:
             f"scheme: {self.scheme} {self.scheme_evidence}".rstrip(),
             "outcomes: " + ", ".join(f"{k} {v}" for k, v in outcomes.items()),
             f"geometry: {qa.n_repaired} repaired, {qa.n_dropped_empty} dropped empty, {qa.n_dropped_not_polygon} dropped "
-            f"not polygon{self._kinds_dropped()}; overlaps {qa.overlap_km2:.3f} km² "
-            f"in {qa.n_overlapping_pairs} pairs; gaps {qa.gap_km2:.3f} km² in {qa.n_gaps} holes",
+            f"not polygon{self._kinds_dropped()}; {qa.overlaps_text()}",
+            *(
+                [
+                    f"note: {qa.n_repaired_after_reprojection} shapes valid in WGS 84 were repaired "
+                    "again for the overlap/gap measurement in an equal-area CRS"
+                ]
+                if qa.n_repaired_after_reprojection
+                else []
+            ),
+            *(f"note: geometry check failed: {failure}" for failure in qa.failures),
             *(f"note: {note}" for note in self.notes),
             f"matched {self.n_matched} of {self.n_features} features ({share:.1f}%)",
         ]
@@ -254,7 +286,7 @@ def _drop_empty(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, pd.Series]:
     (e.g. ``Point``) for a point or line: a planner's layer sometimes carries office
     points or road lines beside the commune polygons.
     """
-    polygons = [_polygonal(g) for g in frame.geometry.array]
+    polygons = [polygonal(g) for g in frame.geometry.array]
     kept = pd.Series([p is not None for p in polygons], index=frame.index)
     empty = frame.geometry.isna() | frame.geometry.is_empty
     kinds = frame.geometry.geom_type.fillna("").map(lambda kind: f"{DROPPED_NOT_POLYGON} {kind}")
@@ -265,17 +297,6 @@ def _drop_empty(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, pd.Series]:
             "every feature of the file has an empty or non-polygon geometry; export the commune polygons again"
         )
     return frame[kept.to_numpy()], notes
-
-
-def _polygonal(geometry: shapely.Geometry | None) -> shapely.MultiPolygon | None:
-    if geometry is None or shapely.is_empty(geometry):
-        return None
-    parts = [
-        p
-        for p in shapely.get_parts(shapely.get_parts(geometry))
-        if isinstance(p, shapely.Polygon) and not p.is_empty
-    ]
-    return shapely.MultiPolygon(parts) if parts else None
 
 
 def _columns_for_crs(frame: gpd.GeoDataFrame, options: ImportOptions) -> matching.MatchColumns:
@@ -295,20 +316,30 @@ def _choose_crs(
     options: ImportOptions,
     scope: ProvinceScope | None,
 ) -> CRSChoice:
-    names = None
+    names = codes = None
     if columns.name is not None:
         names = (
             frame[columns.name]
             .map(lambda v: name_key(v) if isinstance(v, str) else "")
             .reset_index(drop=True)
         )
+    if columns.code is not None:
+        codes = frame[columns.code].map(matching.pad_code).reset_index(drop=True)
     return choose_crs(
         frame,
         declared=source.crs_declared,
         reference=_reference(),
         forced=options.crs,
         names=names,
+        codes=codes,
         province_code=_legacy_province(scope),
+        driver=source.driver,
+        columns={"code": columns.code, "name": columns.name},
+        given=frozenset(
+            kind
+            for kind, option in (("code", options.code_column), ("name", options.name_column))
+            if option is not None
+        ),
     )
 
 
@@ -332,13 +363,8 @@ def _legacy_province(scope: ProvinceScope | None) -> str | None:
 
 
 def _repair(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, pd.Series]:
-    """Repair invalid rings (shapely.make_valid), keep polygon parts, make every geometry a MultiPolygon."""
-    geometry = frame.geometry.array
-    invalid = ~shapely.is_valid(geometry)
-    fixed = geometry.copy()
-    if invalid.any():
-        fixed[invalid] = shapely.make_valid(geometry[invalid])
-    polygons = [_polygonal(g) for g in fixed]
+    """Repair invalid rings (shapely.make_valid) in WGS 84, keep polygon parts, make every geometry a MultiPolygon."""
+    polygons, invalid = valid_polygons(frame.geometry.to_numpy())
     notes = pd.Series(np.where(invalid, "repaired (make_valid)", ""), index=frame.index)
     empty = pd.Series([p is None for p in polygons], index=frame.index)
     notes[empty] = DROPPED_EMPTY
@@ -411,7 +437,7 @@ def _dissolve(frame: gpd.GeoDataFrame, result: matching.MatchResult) -> gpd.GeoD
     )
     winners = kept[kept[matching.OUTCOME] == matching.MATCHED].set_index(s.COMMUNE_CODE)
     geometry = pieces.groupby(s.COMMUNE_CODE)["geometry"].agg(
-        lambda g: _as_multi(shapely.union_all(g.array)) if len(g) > 1 else g.iloc[0]
+        lambda g: union_polygons(g.to_numpy(), grid_size=GRID_DEGREES) if len(g) > 1 else g.iloc[0]
     )
     columns = [s.COMMUNE_CODE, s.COMMUNE_NAME, s.COMMUNE_TYPE, s.PROVINCE_CODE, s.PROVINCE_NAME]
     if result.vintage == s.VINTAGE_LEGACY:
@@ -425,29 +451,51 @@ def _dissolve(frame: gpd.GeoDataFrame, result: matching.MatchResult) -> gpd.GeoD
     return out.sort_values(s.COMMUNE_CODE, ignore_index=True)
 
 
-def _as_multi(geometry: shapely.Geometry) -> shapely.MultiPolygon:
-    return _polygonal(geometry) or shapely.MultiPolygon()
-
-
 def _measure(communes: gpd.GeoDataFrame, notes: pd.Series) -> GeometryQA:
-    """Repairs and drops (from ``notes``); overlaps between neighbours (pairwise intersections) and gaps (small holes in their union)."""
-    metric = communes.geometry.to_crs(s.VN_EQUAL_AREA).array
-    left, right = shapely.STRtree(metric).query(metric, predicate="intersects")
-    pairs = left < right
-    overlap = shapely.area(shapely.intersection(metric[left[pairs]], metric[right[pairs]])) / 1e6
-    union = shapely.union_all(metric)
-    holes = [shapely.Polygon(ring) for poly in shapely.get_parts(union) for ring in poly.interiors]
-    areas = np.array([h.area / 1e6 for h in holes])
-    gaps = areas[(areas < GAP_MAX_KM2) & (areas >= GAP_MIN_KM2)]
+    """Repairs and drops (from ``notes``); overlaps and gaps measured in an equal-area CRS.
+
+    The shapes are repaired again in that CRS (reprojection can make a valid
+    shape invalid). A measurement GEOS still cannot make is reported as failed
+    in ``GeometryQA.failures``: a diagnostic never aborts the import.
+    """
+    metric, invalid = valid_polygons(communes.geometry.to_crs(s.VN_EQUAL_AREA).to_numpy())
+    metric = metric[[g is not None for g in metric]]
+    failures = []
+    overlap = gaps = None
+    try:
+        overlap = _overlaps(metric)
+    except GEOSException as error:
+        failures.append(f"overlaps not measured ({error})")
+    try:
+        gaps = _gaps(metric)
+    except GEOSException as error:
+        failures.append(f"gaps not measured ({error})")
     return GeometryQA(
         n_repaired=int(notes.str.startswith("repaired").sum()),
         n_dropped_empty=int((notes == DROPPED_EMPTY).sum()),
         n_dropped_not_polygon=int(notes.str.startswith(DROPPED_NOT_POLYGON).sum()),
-        overlap_km2=float(overlap.sum()),
-        n_overlapping_pairs=int((overlap > 1e-6).sum()),
-        gap_km2=float(gaps.sum()),
-        n_gaps=len(gaps),
+        overlap_km2=float(overlap.sum()) if overlap is not None else float("nan"),
+        n_overlapping_pairs=int((overlap > 1e-6).sum()) if overlap is not None else 0,
+        gap_km2=float(gaps.sum()) if gaps is not None else float("nan"),
+        n_gaps=len(gaps) if gaps is not None else 0,
+        n_repaired_after_reprojection=int(invalid.sum()),
+        failures=tuple(failures),
     )
+
+
+def _overlaps(metric: np.ndarray) -> np.ndarray:
+    """Area (km²) of the intersection of every pair of communes that intersect."""
+    left, right = shapely.STRtree(metric).query(metric, predicate="intersects")
+    pairs = left < right
+    return shapely.area(shapely.intersection(metric[left[pairs]], metric[right[pairs]])) / 1e6
+
+
+def _gaps(metric: np.ndarray) -> np.ndarray:
+    """Areas (km²) of the holes in the communes' union between ``GAP_MIN_KM2`` and ``GAP_MAX_KM2``."""
+    union = union_polygons(metric, grid_size=GRID_METRES)
+    holes = [shapely.Polygon(ring) for poly in shapely.get_parts(union) for ring in poly.interiors]
+    areas = np.array([h.area / 1e6 for h in holes])
+    return areas[(areas < GAP_MAX_KM2) & (areas >= GAP_MIN_KM2)]
 
 
 def _report(index: pd.Index, result: matching.MatchResult, notes: pd.Series) -> pd.DataFrame:

@@ -472,21 +472,20 @@ def _match_by_code(
     ):
         table.at[index, CANDIDATES] = f"{code} {name} ({_fmt_m(dist)})"
         if ok:
-            why = (
-                "code found; name agrees"
-                if agrees
-                else "code found; name differs but the polygon lies at the official centroid"
-            )
-            why += (
-                ""
-                if dist <= NEAR_M or np.isnan(dist)
-                else f"; official centroid {_fmt_m(dist)} away"
-            )
+            why = "code found; name agrees" if agrees else "code found; name differs"
+            why += "" if np.isnan(dist) else f"; {_centroid_text(dist)}"
             _set_match(table, index, code, "code", sc, dist, why)
         else:
             table.at[index, REASON] = (
                 f"code {code} is {name}, {_fmt_m(dist)} away under another name: rejected"
             )
+
+
+def _centroid_text(distance_m: float) -> str:
+    """Where the official centroid is, as measured: inside the polygon, or so far from it."""
+    if distance_m == 0:
+        return "the polygon contains the official centroid"
+    return f"the official centroid is {_fmt_m(distance_m)} from the polygon"
 
 
 def _match_by_name(

@@ -33,6 +33,7 @@ from geo.indicators import targets as t
 from geo.indicators.aggregate import add_ratios, aggregate_units
 from geo.indicators.villages import empty_villages
 from geo.reading.atomic import atomic_path
+from geo.reading.repair import grid_size_for, union_polygons
 
 INDICATOR_COLUMNS: Final = (
     s.POP_TOTAL,
@@ -575,10 +576,22 @@ def roll_up(
         values = aggregate_units(pd.DataFrame(table.drop(columns=table.geometry.name)), by)
         names = [c for c in names if c in table]
         first = table.groupby(by)[names].first() if names else None
-        shapes = table[[by, table.geometry.name]].dissolve(by=by, method="coverage")
+        shapes = dissolve_units(table, by)
         joined = shapes.join(first).join(values) if first is not None else shapes.join(values)
         layers.append(joined.reset_index())
     return layers[0], layers[1]
+
+
+def dissolve_units(communes: gpd.GeoDataFrame, by: str) -> gpd.GeoDataFrame:
+    """One valid MultiPolygon per value of ``by``, even when the communes overlap or are badly noded.
+
+    Real boundary files are rarely a clean coverage; see
+    :func:`geo.reading.repair.union_polygons` for how the union falls back.
+    """
+    grid_size = grid_size_for(communes.crs)
+    groups = communes.dropna(subset=[by]).groupby(by, sort=True)[communes.geometry.name]
+    shapes = groups.agg(lambda g: union_polygons(g.to_numpy(), grid_size=grid_size))
+    return gpd.GeoDataFrame(geometry=shapes.to_numpy(), index=shapes.index, crs=communes.crs)
 
 
 def _former_districts(communes: gpd.GeoDataFrame, boundaries: Boundaries) -> pd.Series:

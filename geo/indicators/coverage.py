@@ -234,7 +234,9 @@ def read_coverage_polygons(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
 
     layer = read_source(path)
     if layer.frame.crs is None:
-        raise CRSError(f"coverage polygons {path} have no CRS; add a .prj or write them with one")
+        raise CRSError(
+            f"coverage polygons {path} have no CRS; write them again with one (a shapefile: add its .prj)"
+        )
     frame = to_wgs84(layer.frame)
     return frame[~frame.geometry.is_empty & frame.geometry.notna()]
 

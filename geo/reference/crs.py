@@ -29,6 +29,7 @@ from geo.errors import CRSError
 VN2000_GEOGRAPHIC: Final = "EPSG:4756"
 OFFICIAL_TRANSFORMATION: Final = ("EPSG", "6960")
 UTM_EPSG: Final = {48: 3405, 49: 3406}
+WGS84_UTM_EPSG: Final = {48: 32648, 49: 32649}  # GPS surveys and many city GIS files
 
 # VN-2000 TM-3 zones (k = 0.9999, false easting 500 km) by central meridian.
 TM3_EPSG: Final[dict[float, int]] = {
@@ -188,7 +189,7 @@ def to_wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """
     if frame.crs is None:
         raise CRSError(
-            "the layer has no coordinate reference system; pass --crs EPSG:NNNN or add a .prj file"
+            "the layer has no coordinate reference system; pass --crs EPSG:NNNN (or, for a shapefile, add its .prj)"
         )
     if not is_vn2000(frame.crs):
         return frame.to_crs(s.WGS84)
@@ -211,6 +212,10 @@ def candidate_crs() -> list[CandidateCRS]:
     """Every CRS a Vietnamese file without a .prj is likely to be in, each also with X/Y swapped."""
     plain = [
         CandidateCRS(pyproj.CRS(s.WGS84), "WGS 84 lon/lat (EPSG:4326)"),
+        *(
+            CandidateCRS(pyproj.CRS.from_epsg(code), f"WGS 84 / UTM {zone}N (EPSG:{code})")
+            for zone, code in WGS84_UTM_EPSG.items()
+        ),
         CandidateCRS(pyproj.CRS(VN2000_GEOGRAPHIC), "VN-2000 lon/lat (EPSG:4756)"),
         *(
             CandidateCRS(pyproj.CRS.from_epsg(code), f"VN-2000 / UTM {zone}N (EPSG:{code})")

@@ -107,5 +107,7 @@ def test_swap_xy_swaps_every_vertex() -> None:
 
 def test_candidates_cover_every_zone_both_ways() -> None:
     candidates = crs.candidate_crs()
-    assert len(candidates) == 2 * (2 + len(crs.UTM_EPSG) + len(crs.TM3_EPSG))
+    assert len(candidates) == 2 * (
+        2 + len(crs.UTM_EPSG) + len(crs.WGS84_UTM_EPSG) + len(crs.TM3_EPSG)
+    )
     assert sum(c.swapped for c in candidates) == len(candidates) // 2
