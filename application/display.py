@@ -2,7 +2,7 @@
 
 :func:`display_data` turns the indicator layers of :mod:`application.app_data`
 into what the browser is sent (:func:`layers.choropleth.prepare_units`, simplified
-at :data:`TOLERANCES`), with a search index and the boundary status of each
+at :data:`layers.simplify.TOLERANCES`), with a search index and the boundary status of each
 scheme. The rest are pure functions of that data: the latest as-of date, the
 provinces of a layer, the "data as of" line and the notice of which boundaries
 are approximate. Nothing here imports Streamlit; the pages cache and render.
@@ -24,17 +24,8 @@ from geo import schema as s
 from geo.indicators import targets as t
 from geo.indicators.build import Inputs
 from layers.choropleth import UnitLayer, prepare_units, province_sort_key
+from layers.simplify import layer_tolerances
 
-#: Simplification (degrees) of the national and the province view, by layer. A pixel of the
-#: national view is ~2 km, so coarser layers lose nothing visible and keep the page light.
-TOLERANCES: dict[str, tuple[float, float]] = {
-    "2025/commune": (0.006, 0.0015),
-    "legacy/commune": (0.01, 0.0015),
-    "2025/district": (0.008, 0.0015),
-    "legacy/district": (0.008, 0.0015),
-    "2025/province": (0.01, 0.0015),
-    "legacy/province": (0.01, 0.0015),
-}
 #: Fields of :class:`geo.indicators.build.Inputs` that are not paths.
 _PLAIN_FIELDS = ("mobile_threshold", "tables_vintage", "sheet")
 
@@ -117,7 +108,7 @@ def display_data(inputs: Inputs, *, cache_dir: Path | None = None) -> DisplayDat
     """
     data = load_app_data(inputs, cache_dir=cache_dir)
     layers = {
-        f"{sc}/{lv}": prepare_units(data.layer(sc, lv), lv, tolerances=TOLERANCES[f"{sc}/{lv}"])
+        f"{sc}/{lv}": prepare_units(data.layer(sc, lv), lv, tolerances=layer_tolerances(sc, lv))
         for sc in SCHEMES
         for lv in LEVELS
     }

@@ -124,8 +124,8 @@ def _sizes(page: str) -> tuple[float, float]:
 
 def measure(name: str, communes: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame) -> list[str]:
     """Table rows for one set of boundaries."""
-    from application.display import TOLERANCES
     from layers.choropleth import prepare_units
+    from layers.simplify import TOLERANCES
 
     start = time.perf_counter()
     units = prepare_units(communes, "commune", tolerances=TOLERANCES["2025/commune"])

@@ -36,7 +36,6 @@ from jinja2 import Template
 from geo import schema
 from geo.indicators import registry
 from geo.indicators.registry import Indicator
-from geo.reading.boundaries import simplify_coverage
 from layers.classify import (
     POLICY,
     POLICY_SHARES,
@@ -48,13 +47,8 @@ from layers.classify import (
 )
 from layers.legend import LegendControl, legend_html
 from layers.offline import OfflineAssets, check_offline, use_local_assets
+from layers.simplify import DEFAULT_TOLERANCES, UNIT_DECIMALS, simplify_coverage
 
-#: Simplification tolerances (degrees) of the national view (~550 m, under a pixel at
-#: the zoom that shows the whole country) and of a province view (~165 m).
-NATIONAL_TOLERANCE = 0.005
-PROVINCE_TOLERANCE = 0.0015
-#: Decimals of the national view (~110 m; a pixel of it is ~1.5 km) and of the province view (~11 m).
-UNIT_DECIMALS: tuple[int, int] = (3, 4)
 #: Room kept free on the right of the fitted view for the legend (pixels).
 LEGEND_WIDTH_PX = 270
 
@@ -153,7 +147,7 @@ def prepare_units(
     gdf: gpd.GeoDataFrame,
     level: str,
     *,
-    tolerances: tuple[float, float] = (NATIONAL_TOLERANCE, PROVINCE_TOLERANCE),
+    tolerances: tuple[float, float] = DEFAULT_TOLERANCES,
     decimals: tuple[int, int] = UNIT_DECIMALS,
 ) -> UnitLayer:
     """Simplify an indicator layer at two details and keep its attributes aside.

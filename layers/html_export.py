@@ -25,18 +25,15 @@ from branca.element import Element
 from geo import schema as s
 from geo.errors import InputError
 from geo.reading.atomic import atomic_path
-from geo.reading.boundaries import simplify_coverage
 from layers.choropleth import MetricScale
 from layers.classify import Classification, format_number
 from layers.export import ExportMetadata, column_info, metadata_from_frame, prepare_frame
 from layers.legend import LegendControl, legend_html
 from layers.mapsheet import class_values, indicator_classification
 from layers.offline import check_offline, leaflet_source_dir
+from layers.simplify import HTML_DECIMALS, html_tolerance, simplify_coverage
 
 #: Simplification (degrees) of a national map (~200 m) and of a smaller one (~50 m), and decimals kept.
-NATIONAL_TOLERANCE: Final = 0.002
-DETAIL_TOLERANCE: Final = 0.0005
-DECIMALS: Final = 5
 TIP_FIELDS: Final = ("name", "code", "province", "value", "class")
 TIP_ALIASES: Final = ("Tên", "Mã", "Tỉnh/thành phố", "Giá trị", "Lớp")
 _MIME = {".png": "image/png"}
@@ -121,8 +118,7 @@ def html_document(
 def _units_layer(
     units: gpd.GeoDataFrame, column: str, classification: Classification, classes: Any
 ) -> folium.GeoJson:
-    tolerance = NATIONAL_TOLERANCE if len(units) > 500 else DETAIL_TOLERANCE
-    simple = simplify_coverage(units, tolerance, precision=DECIMALS)
+    simple = simplify_coverage(units, html_tolerance(len(units)), precision=HTML_DECIMALS)
     features = []
     for row, geometry, index in zip(units.itertuples(index=False), simple.geometry, classes):
         record = row._asdict()

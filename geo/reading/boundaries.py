@@ -1,8 +1,8 @@
-"""Read the boundary layers of a data folder, and simplify them for display.
+"""Read the boundary layers of a data folder: checked, codes padded, names in NFC.
 
-Reading (``read_boundary_layer``) checks the file, the layer, the columns and
-the CRS, and says how to fix what is wrong. Simplifying
-(``simplify_coverage``) is a pure function on a GeoDataFrame.
+``read_boundary_layer`` checks the file, the layer, the columns and the CRS,
+and says how to fix what is wrong. Simplifying for display is
+:mod:`layers.simplify`'s job.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from pathlib import Path
 
 import geopandas as gpd
 import pyogrio
-import shapely
 from pyogrio.errors import DataSourceError
 
 from geo import schema
@@ -143,35 +142,3 @@ def normalise_attributes(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         if column in out.columns:
             out[column] = out[column].map(to_nfc)
     return out
-
-
-def simplify_coverage(
-    gdf: gpd.GeoDataFrame,
-    tolerance: float,
-    *,
-    precision: int | None = None,
-) -> gpd.GeoDataFrame:
-    """Simplify polygons that tile the plane together, keeping shared edges shared.
-
-    Parameters
-    ----------
-    gdf
-        Polygons of one level (e.g. all communes) that do not overlap.
-    tolerance
-        Simplification tolerance in the units of the CRS (degrees for WGS 84).
-    precision
-        If given, round every coordinate to this many decimals afterwards.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        A copy with simplified geometries; features whose polygon vanished
-        keep their original geometry (so no commune drops off the map).
-    """
-    geoms = gdf.geometry.to_numpy()
-    simplified = shapely.coverage_simplify(geoms, tolerance, simplify_boundary=True)
-    if precision is not None:
-        simplified = shapely.transform(simplified, lambda xy: xy.round(precision))
-    vanished = shapely.is_empty(simplified) | (shapely.area(simplified) == 0)
-    simplified[vanished] = geoms[vanished]
-    return gdf.set_geometry(gpd.GeoSeries(simplified, index=gdf.index, crs=gdf.crs))

@@ -10,7 +10,6 @@ import pytest
 
 from application.app_data import LEVELS, SCHEMES, BoundaryStatus
 from application.display import (
-    TOLERANCES,
     DisplayData,
     as_of_text,
     boundary_notice,
@@ -24,6 +23,7 @@ from application.display import (
 from geo import schema as s
 from geo.indicators.build import Inputs
 from layers.choropleth import UnitLayer
+from layers.simplify import TOLERANCES
 
 
 def _sources(*dates: str | None) -> pd.DataFrame:

@@ -15,7 +15,6 @@ from geo.reading.boundaries import (
     boundaries_file,
     normalise_attributes,
     read_boundary_layer,
-    simplify_coverage,
 )
 
 
@@ -123,21 +122,6 @@ def test_integer_codes_are_zero_padded(tmp_path: Path) -> None:
 def test_names_are_nfc() -> None:
     out = normalise_attributes(_communes())
     assert out.loc[1, schema.COMMUNE_NAME] == unicodedata.normalize("NFC", "Xã Hòa")
-
-
-def test_simplify_coverage_keeps_every_feature_and_rounds() -> None:
-    # Two polygons sharing a slightly bent edge: a valid coverage.
-    wiggly = shapely.Polygon([(105, 21), (105.5, 21.0001), (106, 21), (106, 22), (105, 22)])
-    below = shapely.Polygon([(105, 20), (106, 20), (106, 21), (105.5, 21.0001), (105, 21)])
-    gdf = gpd.GeoDataFrame({"a": [1, 2]}, geometry=[wiggly, below], crs=schema.WGS84)
-    out = simplify_coverage(gdf, 0.01, precision=3)
-    assert len(out) == 2 and not out.geometry.is_empty.any()
-    assert shapely.get_num_coordinates(out.geometry.iloc[0]) < shapely.get_num_coordinates(wiggly)
-    coords = shapely.get_coordinates(out.geometry.to_numpy())
-    assert (coords.round(3) == coords).all()
-    # The shared edge stays shared: no gap, no overlap.
-    assert shapely.intersection(*out.geometry).area == 0
-    assert shapely.union_all(out.geometry.to_numpy()).area == pytest.approx(2.0)
 
 
 def test_boundaries_file_is_checked(tmp_path: Path) -> None:
