@@ -1,3 +1,14 @@
-"""Reading files safely: sniffing, boundary files, the data folder's layers, text encodings, CRS inference, tables; atomic writes."""
+"""Reading files safely: content checks, boundary files, the data folder's layers, encodings, CRS inference, geometry repair, tables; atomic writes."""
 
-__all__ = ["atomic", "boundaries", "crs_inference", "encoding", "read", "repair", "sniff", "tables"]
+__all__ = [
+    "atomic",
+    "boundaries",
+    "crs_inference",
+    "encoding",
+    "guard",
+    "read",
+    "repair",
+    "sniff",
+    "tables",
+    "vocabulary",
+]

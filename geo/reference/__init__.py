@@ -1,3 +1,3 @@
-"""Reference data: the official register, the legacy → 2025 crosswalk, Vietnamese name keys, VN-2000 CRS definitions."""
+"""Reference data: the official register, the legacy → 2025 crosswalk, name keys and NFC, code padding, VN-2000 CRS definitions."""
 
-__all__ = ["crosswalk", "crs", "names", "register"]
+__all__ = ["codes", "crosswalk", "crs", "names", "register"]
