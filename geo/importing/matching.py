@@ -387,7 +387,7 @@ def match_communes(
         _match_by_name(table, rows, reg, metric, use_district=columns.district is not None)
     if columns.name is None and columns.code is None:
         _match_by_position(table, reg, metric)
-    _resolve_conflicts(table, rows)
+    _resolve_conflicts(table, rows, metric)
     if columns.name is not None and metric is not None and vintage == s.VINTAGE_LEGACY:
         _place_vanished(table, rows, reg, metric)  # 2025: legacy names vanish by design (crosswalk)
     return MatchResult(table=_attach_register(table, reg), vintage=vintage, columns=columns)
@@ -483,7 +483,8 @@ def _match_by_code(
             why = (
                 "code found; name agrees"
                 if agrees
-                else "code found; name differs but the polygon lies at the official centroid"
+                else f"code found; name differs: renamed to {name} (or merged into it) in the "
+                "register, and the polygon lies at its official centroid"
             )
             why += (
                 ""
@@ -841,8 +842,17 @@ def _set_match(
     table.at[index, REASON] = reason
 
 
-def _resolve_conflicts(table: pd.DataFrame, rows: pd.DataFrame) -> None:
-    """No commune matched twice: dissolve same-named pieces, else keep the best score."""
+def _resolve_conflicts(
+    table: pd.DataFrame, rows: pd.DataFrame, metric: np.ndarray | None = None
+) -> None:
+    """No commune matched twice: dissolve same-named pieces and merged predecessors, else keep the best score.
+
+    A loser is dissolved into the winner when it shares the winner's name (a piece
+    of one commune, or a copy), or when it holds the commune's code under another
+    name and touches the winner: a commune merged into the winner, whose code the
+    merged commune kept (Hồ Chí Minh City's Quận 4 "Phường 6", code 27265, is now
+    part of "Phường 9", code 27265).
+    """
     matched = table[table[OUTCOME] == MATCHED]
     claimed = matched[matched[s.COMMUNE_CODE].duplicated(keep=False)]
     for code, group in claimed.groupby(s.COMMUNE_CODE):
@@ -859,12 +869,35 @@ def _resolve_conflicts(table: pd.DataFrame, rows: pd.DataFrame) -> None:
                 table.at[loser, REASON] = (
                     f"another piece of commune {code} (row {winner}); dissolved into it"
                 )
+            elif _merged_by_code(table, rows, loser, winner, code, metric):
+                table.at[loser, OUTCOME] = DISSOLVED
+                table.at[loser, REASON] = (
+                    f"its code {code} is now another commune's: merged into it, which row "
+                    f"{winner} matches by name and which it touches: dissolved"
+                )
             else:
                 table.at[loser, OUTCOME] = AMBIGUOUS
                 table.at[loser, REASON] = (
                     f"commune {code} is also claimed by row {winner} with a higher score"
                 )
                 table.at[loser, s.COMMUNE_CODE] = None
+
+
+def _merged_by_code(
+    table: pd.DataFrame,
+    rows: pd.DataFrame,
+    loser: object,
+    winner: object,
+    code: str,
+    metric: np.ndarray | None,
+) -> bool:
+    """Whether ``loser`` holds ``code`` under another name and touches ``winner``, matched by name."""
+    if metric is None or rows.at[loser, SOURCE_CODE] != code or table.at[loser, METHOD] != "code":
+        return False
+    if not str(table.at[winner, METHOD]).startswith(("name", "ascii name")):
+        return False
+    pieces = metric[table.at[loser, "_pos"]], metric[table.at[winner, "_pos"]]
+    return bool(shapely.distance(*pieces) <= TOUCH_M)
 
 
 def _attach_register(table: pd.DataFrame, reg: pd.DataFrame) -> pd.DataFrame:
