@@ -140,14 +140,18 @@ def register_keys(vintage: s.Vintage) -> pd.DataFrame:
 
 
 def known_name_keys() -> frozenset[str]:
-    """Name keys of every commune, district and province of both vintages (evidence for decoding)."""
+    """Name keys of every commune, district and province of both vintages (evidence for decoding).
+
+    Each also without spaces: GADM writes "BếnTre", "BaTri", and a column of such
+    names must count as names when its encoding is decided.
+    """
     keys: set[str] = set()
     for vintage in (s.VINTAGE_2025, s.VINTAGE_LEGACY):
         frame = register_keys(vintage)
         keys |= set(frame[_KEY]) | set(frame[s.PROVINCE_NAME].map(name_key))
         if s.DISTRICT_NAME in frame:
             keys |= set(frame[s.DISTRICT_NAME].map(lambda n: name_key(n, level="district")))
-    return frozenset(keys)
+    return frozenset(keys | {key.replace(" ", "") for key in keys})
 
 
 def detect_columns(

@@ -18,6 +18,7 @@ from geo.importing.matching import (
     REASON,
     UNMATCHED,
     MatchColumns,
+    known_name_keys,
     match_communes,
 )
 from geo.importing.parts import flag_parts
@@ -147,10 +148,15 @@ def test_a_type_in_brackets_tells_same_named_communes_of_one_district_apart(
     pair = same_named_of_two_types(legacy)
     glued = pair[s.COMMUNE_SHORT_NAME].str.replace(" ", "")
     written = glued + "(" + pair[s.COMMUNE_TYPE].str.replace(" ", "") + ")"  # GADM: "TrạmTấu(Xã)"
-    lon, lat = pair[s.LON].mean(), pair[s.LAT].mean()
+    around = shapely.box(
+        pair[s.LON].min() - 0.002,
+        pair[s.LAT].min() - 0.002,
+        pair[s.LON].max() + 0.002,
+        pair[s.LAT].max() + 0.002,
+    )  # holds both official centroids: position alone cannot tell them apart
     frame = gpd.GeoDataFrame(
         {"ten": written.to_numpy(), "huyen": pair[s.DISTRICT_NAME].to_numpy()},
-        geometry=[box_at(lon - 0.0031, lat, 0.003), box_at(lon + 0.0031, lat, 0.003)],
+        geometry=[around, around],
         crs=s.WGS84,
     )
     table = match_communes(frame, s.VINTAGE_LEGACY, columns=LEGACY_COLUMNS).table
@@ -221,3 +227,31 @@ def test_a_polygon_outside_its_official_box_is_not_called_a_part(legacy: pd.Data
     flagged = flag_parts(communes, s.VINTAGE_LEGACY)
     assert flagged[s.EXTENT_SHARE].tolist() == [0.0]
     assert flagged[s.IS_PART].tolist() == [False]
+
+
+def test_a_code_kept_by_a_merged_commune_dissolves_its_old_ward_into_the_name_match(
+    legacy: pd.DataFrame,
+) -> None:
+    commune = legacy.iloc[900]  # a ward merged into it kept this code, under its own old name
+    lon, lat = float(commune[s.LON]), float(commune[s.LAT])
+    frame = gpd.GeoDataFrame(
+        {
+            "ten": [commune[s.COMMUNE_NAME], "Phường Cũ Đã Nhập"],
+            "ma": ["99999", commune[s.COMMUNE_CODE]],
+        },
+        geometry=[
+            box_at(lon, lat),
+            shapely.box(lon + 0.003, lat - 0.003, lon + 0.006, lat + 0.003),
+        ],
+        crs=s.WGS84,
+    )
+    columns = MatchColumns(name="ten", code="ma")
+    table = match_communes(frame, s.VINTAGE_LEGACY, columns=columns).table
+    assert table[OUTCOME].tolist() == [MATCHED, DISSOLVED]
+    assert table[s.COMMUNE_CODE].tolist() == [commune[s.COMMUNE_CODE]] * 2
+    assert "merged into it" in table[REASON].iloc[1]
+
+
+def test_spaceless_names_are_known_names_when_an_encoding_is_chosen() -> None:
+    keys = known_name_keys()
+    assert {"bếntre", "batri", name_key("HiệpThành")} <= keys
