@@ -487,8 +487,7 @@ def _match_by_code(
             why = (
                 "code found; name agrees"
                 if agrees
-                else f"code found; name differs: renamed to {name} (or merged into it) in the "
-                "register, and the polygon lies at its official centroid"
+                else "code found; name differs but the polygon lies at the official centroid"
             )
             why += (
                 ""

@@ -157,7 +157,7 @@ def agreeing_share(result: ImportResult, own: pd.Series) -> float:
     matched = report[report[OUTCOME] == MATCHED]
     by_position = matched[METHOD] == "position"
     assert matched.loc[by_position, REASON].str.contains("not in the legacy register").all()
-    renamed = matched[REASON].str.contains("name differs: renamed to")
+    renamed = matched[REASON].str.contains("code found; name differs")
     matched = matched[~by_position & ~renamed]
     own = own.reset_index(drop=True)
     agree = [fold(a) == fold(b) for a, b in zip(own[matched.index], matched[s.COMMUNE_NAME])]
