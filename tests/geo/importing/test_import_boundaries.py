@@ -16,7 +16,6 @@ import shapely
 
 from cli.commands import main
 from geo import schema as s
-from geo.importing import matching
 from geo.importing.import_boundaries import (
     DROPPED_EMPTY,
     ImportOptions,
@@ -25,7 +24,7 @@ from geo.importing.import_boundaries import (
     report_csv_path,
     write_import,
 )
-from geo.importing.matching import DISSOLVED, MATCHED
+from geo.importing.matching import DISSOLVED, MATCHED, METHOD, OUTCOME
 from geo.reference.crs import PROVINCE_MERIDIAN, TM3_EPSG, tm3_crs
 from tests.geo.reading.test_crs_inference import swapped, wgs84_to
 from tests.geo.reading.test_encoding import encode_legacy, old_style_nfd
@@ -104,7 +103,7 @@ def hausdorff_m(result: ImportResult, original: gpd.GeoDataFrame) -> np.ndarray:
     )
     report = result.report
     grown = report.loc[  # communes a vanished feature was dissolved into: their shape changed on purpose
-        (report[matching.OUTCOME] == matching.DISSOLVED) & (report[matching.METHOD] == "position"),
+        (report[OUTCOME] == DISSOLVED) & (report[METHOD] == "position"),
         s.COMMUNE_CODE,
     ]
     common = imported.index.intersection(source.index).difference(grown)
