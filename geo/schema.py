@@ -46,6 +46,11 @@ N_LEGACY_COMMUNES: Final = (
     "n_legacy_communes"  # legacy communes that merged (wholly or partly) into a 2025 commune
 )
 APPROXIMATE: Final = "approximate"  # True when the polygon is generated, not surveyed
+# Imported boundaries (the ``communes`` layer of ``python -m geo import-boundaries``).
+EXTENT_SHARE: Final = (
+    "extent_share"  # 0-1: share of the official extent the polygon covers (legacy bbox, 2025 area)
+)
+IS_PART: Final = "is_part"  # True: the polygon is only part of its commune (extent_share low, see geo.importing.parts)
 NEW_COMMUNE_CODES: Final = (
     "new_commune_codes"  # ";"-joined 2025 communes a legacy commune feeds (communes_legacy layer)
 )

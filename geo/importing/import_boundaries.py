@@ -31,6 +31,7 @@ from geo.errors import InputError, MatchError
 from geo.importing import matching
 from geo.importing.levels import check_commune_level
 from geo.importing.matching import ProvinceScope, province_scope
+from geo.importing.parts import flag_parts
 from geo.reading.atomic import atomic_path
 from geo.reading.crs_inference import CentroidReference, CRSChoice, apply_crs, choose_crs
 from geo.reading.encoding import TextDecoding, fix_text_columns
@@ -448,7 +449,7 @@ def _dissolve(frame: gpd.GeoDataFrame, result: matching.MatchResult) -> gpd.GeoD
     out = gpd.GeoDataFrame(
         communes, geometry=geometry.reindex(communes[s.COMMUNE_CODE]).array, crs=s.WGS84
     )
-    return out.sort_values(s.COMMUNE_CODE, ignore_index=True)
+    return flag_parts(out, result.vintage).sort_values(s.COMMUNE_CODE, ignore_index=True)
 
 
 def _measure(communes: gpd.GeoDataFrame, notes: pd.Series) -> GeometryQA:

@@ -41,7 +41,13 @@ import shapely
 from geo import schema as s
 from geo.errors import InputError
 from geo.reference import codes, crosswalk, register
-from geo.reference.names import ascii_key, compact_key, name_key, strip_prefix
+from geo.reference.names import (
+    ascii_key,
+    commune_type_key,
+    compact_key,
+    name_key,
+    strip_prefix,
+)
 
 NEAR_M: Final = 5_000.0  # a polygon this far from the official centroid cannot be that commune on the name alone
 FAR_M: Final = 50_000.0  # ... but can be when code and name, or name and district, agree (register centroids err)
@@ -69,7 +75,7 @@ REASON: Final = "reason"
 SOURCE_NAME: Final = "source_name"
 SOURCE_CODE: Final = "source_code"
 NAME_KEY: Final = "_key"  # register column holding name_key(commune_name)
-_KEY, _CKEY, _AKEY, _DKEY = NAME_KEY, "_ckey", "_akey", "_dkey"
+_KEY, _CKEY, _AKEY, _DKEY, _TKEY = NAME_KEY, "_ckey", "_akey", "_dkey", "_tkey"
 
 
 @dataclass(frozen=True)
@@ -127,20 +133,25 @@ def register_keys(vintage: s.Vintage) -> pd.DataFrame:
     frame[_KEY] = frame[s.COMMUNE_NAME].map(name_key)
     frame[_CKEY] = frame[s.COMMUNE_NAME].map(compact_key)
     frame[_AKEY] = frame[s.COMMUNE_NAME].map(ascii_key)
+    frame[_TKEY] = frame[s.COMMUNE_TYPE].map(commune_type_key)
     if s.DISTRICT_NAME in frame:
         frame[_DKEY] = frame[s.DISTRICT_NAME].map(lambda n: ascii_key(n, level="district"))
     return frame
 
 
 def known_name_keys() -> frozenset[str]:
-    """Name keys of every commune, district and province of both vintages (evidence for decoding)."""
+    """Name keys of every commune, district and province of both vintages (evidence for decoding).
+
+    Each also without spaces: GADM writes "BếnTre", "BaTri", and a column of such
+    names must count as names when its encoding is decided.
+    """
     keys: set[str] = set()
     for vintage in (s.VINTAGE_2025, s.VINTAGE_LEGACY):
         frame = register_keys(vintage)
         keys |= set(frame[_KEY]) | set(frame[s.PROVINCE_NAME].map(name_key))
         if s.DISTRICT_NAME in frame:
             keys |= set(frame[s.DISTRICT_NAME].map(lambda n: name_key(n, level="district")))
-    return frozenset(keys)
+    return frozenset(keys | {key.replace(" ", "") for key in keys})
 
 
 def detect_columns(
@@ -380,9 +391,9 @@ def match_communes(
         _match_by_name(table, rows, reg, metric, use_district=columns.district is not None)
     if columns.name is None and columns.code is None:
         _match_by_position(table, reg, metric)
-    _resolve_conflicts(table, rows)
+    _resolve_conflicts(table, rows, metric)
     if columns.name is not None and metric is not None and vintage == s.VINTAGE_LEGACY:
-        _place_vanished(table, reg, metric)  # 2025: legacy names vanish by design (crosswalk)
+        _place_vanished(table, rows, reg, metric)  # 2025: legacy names vanish by design (crosswalk)
     return MatchResult(table=_attach_register(table, reg), vintage=vintage, columns=columns)
 
 
@@ -395,6 +406,7 @@ def _prepare(frame: pd.DataFrame, columns: MatchColumns) -> pd.DataFrame:
     rows[_KEY] = rows[SOURCE_NAME].map(name_key, na_action="ignore")
     rows[_CKEY] = rows[SOURCE_NAME].map(compact_key, na_action="ignore")
     rows[_AKEY] = rows[SOURCE_NAME].map(ascii_key, na_action="ignore")
+    rows[_TKEY] = rows[SOURCE_NAME].map(commune_type_key)
     rows[_DKEY] = frame[columns.district].map(_district_key) if columns.district else ""
     rows[SOURCE_CODE] = frame[columns.code].map(pad_code) if columns.code else None
     return rows
@@ -512,24 +524,53 @@ def _match_by_name(
 
 
 def _name_pairs(todo: pd.DataFrame, reg: pd.DataFrame) -> pd.DataFrame:
-    """Every (row, same-named register commune) pair, by the best key that finds one.
+    """Every (row, same-named register commune) pair, with the rank of the key that finds it.
 
-    The name key first, then the key without spaces ("HiệpThành"), then the ASCII
-    key ("Xa An Khanh"), each only for rows still without a pair.
+    The name key (rank 0), the key without spaces ("HiệpThành", rank 1) and the
+    ASCII key ("Xa An Khanh", "Tiền Tiến" for the register's "Tiên Tiến", rank 2)
+    are all tried: a pair found by a looser key still counts when it is the only
+    one in the row's district (see :func:`_choose_by_name`).
     """
     left = todo.reset_index(names="_row")
-    found: list[pd.DataFrame] = []
-    for key, method in ((_KEY, "name"), (_CKEY, "name"), (_AKEY, "ascii name")):
-        done = pd.concat([f["_row"] for f in found]) if found else pd.Series([], dtype=object)
-        pairs = left[~left["_row"].isin(done)].merge(reg, on=key, suffixes=("_row", ""))
-        pairs["_method"] = method
+    found = []
+    for rank, key in enumerate((_KEY, _CKEY, _AKEY)):
+        pairs = left.merge(reg, on=key, suffixes=("_row", ""))
+        pairs["_rank"] = rank
         found.append(pairs)
-    pairs = pd.concat(found, ignore_index=True)
+    pairs = pd.concat(found, ignore_index=True).sort_values("_rank", kind="stable")
+    pairs = pairs.drop_duplicates(["_row", s.COMMUNE_CODE])
+    pairs["_method"] = np.where(pairs["_rank"] < 2, "name", "ascii name")
     if _DKEY not in pairs:
         pairs[_DKEY] = ""
     if "_dkey_row" not in pairs:
         pairs["_dkey_row"] = pairs.get(_DKEY + "_row", "")
     return pairs
+
+
+def _narrow(group: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """The candidates that count, and how they were found.
+
+    Those in the row's district when there are any (by whatever key), else all;
+    among them those of the best key.
+    """
+    method = ""
+    if group["_district_ok"].any():
+        group, method = group[group["_district_ok"]], "+district"
+    group = group[group["_rank"] == group["_rank"].min()]
+    return group, group["_method"].iloc[0] + method
+
+
+def _by_type(group: pd.DataFrame, method: str) -> tuple[pd.DataFrame, str]:
+    """Among several candidates, those of the type the row's name states, if any.
+
+    "TrạmTấu(Thịtrấn)" is the thị trấn of that name, not the xã beside it.
+    """
+    if len(group) < 2 or _TKEY + "_row" not in group:
+        return group, method
+    stated = group[_TKEY + "_row"].iloc[0]
+    if stated and (group[_TKEY] == stated).any():
+        return group[group[_TKEY] == stated], method + "+type"
+    return group, method
 
 
 def _choose_by_name(
@@ -547,20 +588,14 @@ def _choose_by_name(
             group[DISTANCE_M],
         )
     )
-    method = group["_method"].iloc[0]
-    base = NAME_SCORE if method == "name" else ASCII_SCORE
-    if group["_district_ok"].any():
-        group = group[group["_district_ok"]]
-        method += "+district"
+    group, method = _narrow(group)
+    base = NAME_SCORE if group["_rank"].iloc[0] < 2 else ASCII_SCORE
     if has_geometry:
-        near = group[group[DISTANCE_M] <= NEAR_M]
-        if (
-            near.empty
-            and len(group) == 1
-            and group["_district_ok"].all()
-            and group[DISTANCE_M].iloc[0] <= FAR_M
-        ):
-            best = group.iloc[0]
+        near, method = _by_type(group[group[DISTANCE_M] <= NEAR_M], method)
+        far = group[group[DISTANCE_M] <= FAR_M]  # same-named districts of other provinces drop out
+        far, far_method = _by_type(far, method)
+        if near.empty and len(far) == 1 and group["_district_ok"].all():
+            best, method = far.iloc[0], far_method
             why = f"same name and district, the only one; official centroid {_fmt_m(best[DISTANCE_M])} away"
             _set_match(
                 table,
@@ -572,9 +607,17 @@ def _choose_by_name(
                 why,
             )
             return
+        if near.empty and not group["_district_ok"].any():
+            nearest = group.iloc[0]
+            table.at[index, REASON] = (
+                f"{ELSEWHERE}: {len(group)}, the nearest {nearest[s.COMMUNE_CODE]} "
+                f"{nearest[s.COMMUNE_NAME]} {_fmt_m(nearest[DISTANCE_M])} away"
+            )
+            return
         if near.empty:
             table.at[index, REASON] = (
-                f"{len(group)} same-named commune(s), none within {NEAR_M / 1000:g} km of the polygon"
+                f"{len(group)} same-named commune(s) in its district, none within "
+                f"{NEAR_M / 1000:g} km of the polygon"
             )
             return
         inside = near[near[DISTANCE_M] == 0]
@@ -596,6 +639,7 @@ def _choose_by_name(
             "same name; official centroid in or near the polygon",
         )
         return
+    group, method = _by_type(group, method)
     if len(group) > 1:
         table.at[index, OUTCOME] = AMBIGUOUS
         table.at[index, REASON] = (
@@ -642,77 +686,145 @@ def _match_by_position(table: pd.DataFrame, reg: pd.DataFrame, metric: np.ndarra
 
 
 VANISHED: Final = "no commune of this name in the register"
+ELSEWHERE: Final = "no commune of this name in its district; same-named communes elsewhere"
 TOUCH_M: Final = 50.0  # a vanished commune's polygon this close to its successor's is its neighbour
 
 
-def _place_vanished(table: pd.DataFrame, reg: pd.DataFrame, metric: np.ndarray) -> None:
-    """Say where features whose name is not in the register went, by their position.
+def _place_vanished(
+    table: pd.DataFrame, rows: pd.DataFrame, reg: pd.DataFrame, metric: np.ndarray
+) -> None:
+    """Say where features whose commune is not in the register went, by their position.
 
-    A commune merged or renamed before the register's date is absent from it. The
-    feature lies in the official extent of the commune that took it: when the file
-    also has that commune and the two polygons touch, the feature is a part of it
-    (dissolved into it, and the commune is said to be only part in the file);
-    when the file does not, and the polygon holds that commune's official centroid,
-    it was renamed (matched by position). Otherwise it stays unmatched, with the
-    commune it lies in named.
+    A commune merged or renamed before the register's date is absent from it,
+    though its name may live on elsewhere (Bến Tre's "Phường 1" merged in 2020;
+    other towns still have one). Its point lies in the official box of the
+    commune that took it, the successor: among the communes whose box holds the
+    point, those of its own district first (when the file names districts),
+    then the nearest official centroid. When the
+    file has the successor, the vanished pieces touching it (directly or through
+    one another) are dissolved into it ("merged into"). When it does not, the one
+    piece holding the successor's official centroid is matched to it by position
+    ("renamed to", or "merged into" with the pieces touching it). Others stay
+    unmatched, with the successor named.
     """
-    todo = table.index[(table[OUTCOME] == UNMATCHED) & (table[REASON] == VANISHED)]
+    todo = table.index[
+        (table[OUTCOME] == UNMATCHED) & table[REASON].str.startswith((VANISHED, ELSEWHERE))
+    ]
     if todo.empty or reg.empty:
         return
     vintage = reg[s.VINTAGE].iloc[0]
     centroids = _metric_centroids(vintage).reindex(reg[s.COMMUNE_CODE].to_numpy())
+    official = reg.set_index(s.COMMUNE_CODE)
     claimed = table[table[OUTCOME] == MATCHED]
-    claimed_at = pd.Series(claimed["_pos"].to_numpy(), index=claimed[s.COMMUNE_CODE].to_numpy())
-    names = reg.set_index(s.COMMUNE_CODE)[s.COMMUNE_NAME]
+    claimed_at = dict(zip(claimed[s.COMMUNE_CODE], claimed.index))
+    successors: dict[str, list[object]] = {}
+    boxes = _official_boxes(vintage).reindex(reg[s.COMMUNE_CODE].to_numpy())
+    district = reg[_DKEY].to_numpy() if _DKEY in reg else np.full(len(reg), "")
     for index in todo:
-        polygon = metric[table.at[index, "_pos"]]
-        point = shapely.point_on_surface(polygon)
+        point = shapely.point_on_surface(metric[table.at[index, "_pos"]])
         distance = shapely.distance(point, centroids.array)
-        order = np.argsort(distance)[:3]
-        code = centroids.index[order[0]]
-        if not _in_official_box(point, reg.set_index(s.COMMUNE_CODE).loc[code]):
-            continue
-        label = f"{code} {names[code]}"
-        where = f"{table.at[index, SOURCE_NAME]!r} is not in the {vintage} register (merged or renamed before it)"
-        if (
-            code in claimed_at.index
-            and shapely.distance(polygon, metric[claimed_at[code]]) <= TOUCH_M
-        ):
+        inside = shapely.contains(boxes.array, point) | boxes.isna().to_numpy()
+        own = inside & (district == rows.at[index, _DKEY]) & bool(rows.at[index, _DKEY])
+        order = np.argsort(np.where(own, 0.0, np.where(inside, 1e9, np.inf)) + distance)
+        found = bool(inside[order[0]])
+        code = centroids.index[order[0] if found else int(np.argmin(distance))]
+        table.at[index, REASON] = (
+            f"{_vanished_where(table, index, vintage)}; it lies nearest "
+            f"{code} {official.at[code, s.COMMUNE_NAME]} ({_fmt_m(float(distance[order[0]]))})"
+            + ("" if found else ", in no commune's official box")
+            + ", not matched"
+        )
+        if found:
+            successors.setdefault(code, []).append(index)
+    for code, pieces in successors.items():
+        label = f"{code} {official.at[code, s.COMMUNE_NAME]}"
+        anchor = claimed_at.get(code)
+        if anchor is None:
+            anchor = _renamed(table, pieces, code, label, metric, centroids.loc[code])
+        if anchor is not None:
+            _dissolve_touching(
+                table, anchor, [i for i in pieces if i != anchor], code, label, metric
+            )
+
+
+def _vanished_where(table: pd.DataFrame, index: object, vintage: s.Vintage) -> str:
+    """E.g. "'Phường1' is not in the legacy register in its district (merged or renamed before it)"."""
+    here = " in its district" if table.at[index, REASON].startswith(ELSEWHERE) else ""
+    return (
+        f"{table.at[index, SOURCE_NAME]!r} is not in the {vintage} register{here} "
+        "(merged or renamed before it)"
+    )
+
+
+def _renamed(
+    table: pd.DataFrame,
+    pieces: list[object],
+    code: str,
+    label: str,
+    metric: np.ndarray,
+    centroid: shapely.Point,
+) -> object | None:
+    """Match to ``code`` the one vanished piece holding its official centroid; its index, or None."""
+    holders = [i for i in pieces if shapely.contains(metric[table.at[i, "_pos"]], centroid)]
+    if len(holders) != 1:
+        return None
+    index = holders[0]
+    where = table.at[index, REASON].split("; it lies nearest")[0]
+    _set_match(
+        table,
+        index,
+        code,
+        "position",
+        POSITION_SCORE,
+        0.0,
+        f"{where}; renamed to {label}: its official centroid is inside",
+    )
+    return index
+
+
+def _dissolve_touching(
+    table: pd.DataFrame,
+    anchor: object,
+    pieces: list[object],
+    code: str,
+    label: str,
+    metric: np.ndarray,
+) -> None:
+    """Dissolve into ``anchor`` the pieces that touch it, directly or through each other."""
+    joined = [metric[table.at[anchor, "_pos"]]]
+    names: list[str] = []
+    remaining = list(pieces)
+    grown = True
+    while grown and remaining:
+        grown = False
+        for index in list(remaining):
+            polygon = metric[table.at[index, "_pos"]]
+            if min(shapely.distance(polygon, other) for other in joined) > TOUCH_M:
+                continue
+            where = table.at[index, REASON].split("; it lies nearest")[0]
             table.at[index, OUTCOME] = DISSOLVED
             table.at[index, s.COMMUNE_CODE] = code
             table.at[index, METHOD] = "position"
-            table.at[index, REASON] = (
-                f"{where}; it touches {label}, the nearest commune: dissolved into it"
-            )
-            winner = table.index[table["_pos"] == claimed_at[code]][0]
-            table.at[winner, REASON] += (
-                f"; the file has only part of it, with {table.at[index, SOURCE_NAME]!r} dissolved in"
-            )
-        elif code not in claimed_at.index and shapely.contains(polygon, centroids.array[order[0]]):
-            _set_match(
-                table,
-                index,
-                code,
-                "position",
-                POSITION_SCORE,
-                0.0,
-                f"{where}; renamed to {label}: its official centroid is inside",
-            )
-        else:
-            table.at[index, REASON] = (
-                f"{where}; it lies nearest {label} ({_fmt_m(distance[order[0]])}), not matched"
-            )
+            table.at[index, REASON] = f"{where}; merged into {label}, which it touches: dissolved"
+            joined.append(polygon)
+            names.append(repr(table.at[index, SOURCE_NAME]))
+            remaining.remove(index)
+            grown = True
+    if names:
+        table.at[anchor, REASON] = (
+            table.at[anchor, REASON].replace("; renamed to", "; merged into")
+            + f"; {', '.join(names)} (not in the register) merged into it: dissolved in"
+        )
 
 
-def _in_official_box(point: shapely.Point, commune: pd.Series) -> bool:
-    """Whether ``point`` (equal-area metres) lies in the commune's official bounding box (legacy)."""
-    if s.BBOX_WEST not in commune or pd.isna(commune[s.BBOX_WEST]):
-        return True
-    lonlat = gpd.GeoSeries([point], crs=s.VN_EQUAL_AREA).to_crs(s.WGS84).iloc[0]
-    return bool(
-        commune[s.BBOX_WEST] <= lonlat.x <= commune[s.BBOX_EAST]
-        and commune[s.BBOX_SOUTH] <= lonlat.y <= commune[s.BBOX_NORTH]
-    )
+@cache
+def _official_boxes(vintage: s.Vintage) -> gpd.GeoSeries:
+    """The register's official bounding boxes in equal-area metres (missing for 2025)."""
+    reg = register_keys(vintage)
+    if s.BBOX_WEST not in reg:
+        return gpd.GeoSeries([None] * len(reg), index=reg[s.COMMUNE_CODE], crs=s.VN_EQUAL_AREA)
+    boxes = shapely.box(reg[s.BBOX_WEST], reg[s.BBOX_SOUTH], reg[s.BBOX_EAST], reg[s.BBOX_NORTH])
+    return gpd.GeoSeries(boxes, index=reg[s.COMMUNE_CODE], crs=s.WGS84).to_crs(s.VN_EQUAL_AREA)
 
 
 def _set_match(
@@ -732,8 +844,17 @@ def _set_match(
     table.at[index, REASON] = reason
 
 
-def _resolve_conflicts(table: pd.DataFrame, rows: pd.DataFrame) -> None:
-    """No commune matched twice: dissolve same-named pieces, else keep the best score."""
+def _resolve_conflicts(
+    table: pd.DataFrame, rows: pd.DataFrame, metric: np.ndarray | None = None
+) -> None:
+    """No commune matched twice: dissolve same-named pieces and merged predecessors, else keep the best score.
+
+    A loser is dissolved into the winner when it shares the winner's name (a piece
+    of one commune, or a copy), or when it holds the commune's code under another
+    name and touches the winner: a commune merged into the winner, whose code the
+    merged commune kept (Hồ Chí Minh City's Quận 4 "Phường 6", code 27265, is now
+    part of "Phường 9", code 27265).
+    """
     matched = table[table[OUTCOME] == MATCHED]
     claimed = matched[matched[s.COMMUNE_CODE].duplicated(keep=False)]
     for code, group in claimed.groupby(s.COMMUNE_CODE):
@@ -750,12 +871,35 @@ def _resolve_conflicts(table: pd.DataFrame, rows: pd.DataFrame) -> None:
                 table.at[loser, REASON] = (
                     f"another piece of commune {code} (row {winner}); dissolved into it"
                 )
+            elif _merged_by_code(table, rows, loser, winner, code, metric):
+                table.at[loser, OUTCOME] = DISSOLVED
+                table.at[loser, REASON] = (
+                    f"its code {code} is now another commune's: merged into it, which row "
+                    f"{winner} matches by name and which it touches: dissolved"
+                )
             else:
                 table.at[loser, OUTCOME] = AMBIGUOUS
                 table.at[loser, REASON] = (
                     f"commune {code} is also claimed by row {winner} with a higher score"
                 )
                 table.at[loser, s.COMMUNE_CODE] = None
+
+
+def _merged_by_code(
+    table: pd.DataFrame,
+    rows: pd.DataFrame,
+    loser: object,
+    winner: object,
+    code: str,
+    metric: np.ndarray | None,
+) -> bool:
+    """Whether ``loser`` holds ``code`` under another name and touches ``winner``, matched by name."""
+    if metric is None or rows.at[loser, SOURCE_CODE] != code or table.at[loser, METHOD] != "code":
+        return False
+    if not str(table.at[winner, METHOD]).startswith(("name", "ascii name")):
+        return False
+    pieces = metric[table.at[loser, "_pos"]], metric[table.at[winner, "_pos"]]
+    return bool(shapely.distance(*pieces) <= TOUCH_M)
 
 
 def _attach_register(table: pd.DataFrame, reg: pd.DataFrame) -> pd.DataFrame:

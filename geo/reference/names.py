@@ -219,6 +219,54 @@ def leading_type_levels(name: str) -> frozenset[str]:
     return frozenset()
 
 
+# Commune type words, spaces and diacritics removed, as the register's types ("Thị trấn" → "thitran").
+_COMMUNE_TYPE_WORDS: Final = {
+    "xa": "xa",
+    "x": "xa",
+    "commune": "xa",
+    "phuong": "phuong",
+    "p": "phuong",
+    "ward": "phuong",
+    "thitran": "thitran",
+    "tt": "thitran",
+    "township": "thitran",
+    "dackhu": "dackhu",
+    "dk": "dackhu",
+}
+
+
+_ACCENTED_TYPE: Final = re.compile(r"^(thị ?trấn|đặc ?khu|phường|xã|tt\.|p\.|x\.)(?![^\W\d_])")
+
+
+def commune_type_key(name: object) -> str:
+    """The commune type a name states, as a key ("xa", "phuong", "thitran", "dackhu"), or "".
+
+    From a bracketed type after the name, as GADM writes it ("TrạmTấu(Thịtrấn)"),
+    else from a leading type word ("Phường Tân Thành", "Xa An Khanh"). The
+    register's own types give the same keys: ``commune_type_key("Thị trấn") == "thitran"``.
+    Used to tell apart same-named communes of one district (a xã and a thị trấn).
+    """
+    if not isinstance(name, str):
+        return ""
+    found = _BRACKETED_TYPE.search(name)
+    if found and type_levels(found.group(1)):
+        return _COMMUNE_TYPE_WORDS.get(_type_word(found.group(1)), "")
+    text = normalize_text(name).lower()
+    if _fold_ascii(text) != text:  # accented: only accented type words ("Phương Đình" has none)
+        found = _ACCENTED_TYPE.match(text)
+        return _COMMUNE_TYPE_WORDS[_type_word(found.group(1))] if found else ""
+    words = text.replace(".", " ").split()
+    for n in (2, 1):
+        word = "".join(words[:n])
+        if len(words) >= n and word in _COMMUNE_TYPE_WORDS:
+            return _COMMUNE_TYPE_WORDS[word]
+    return ""
+
+
+def _type_word(text: str) -> str:
+    return _fold_ascii(normalize_text(text).lower()).replace(" ", "").rstrip(".")
+
+
 def _fold_ascii(text: str) -> str:
     """``text`` without diacritics ("đ" → "d")."""
     text = text.replace("đ", "d").replace("Đ", "D")

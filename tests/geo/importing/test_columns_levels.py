@@ -150,4 +150,5 @@ def test_a_merged_commune_is_dissolved_into_the_neighbour_it_touches(legacy: pd.
     assert table[OUTCOME].tolist() == [MATCHED, DISSOLVED]
     assert table[s.COMMUNE_CODE].tolist() == [chosen[s.COMMUNE_CODE].iloc[0]] * 2
     assert "not in the legacy register" in table[REASON].iloc[1]
-    assert "only part of it" in table[REASON].iloc[0]
+    assert "merged into" in table[REASON].iloc[1]
+    assert "'Xã Khôngcótên' (not in the register) merged into it" in table[REASON].iloc[0]
