@@ -1,3 +1,3 @@
 """Importing planners' boundary files: read, decode, place, match to the register, merge into the embedded boundaries."""
 
-__all__ = ["import_boundaries", "levels", "matching", "merge_boundaries"]
+__all__ = ["import_boundaries", "levels", "matching", "merge_boundaries", "parts"]
