@@ -451,7 +451,7 @@ def kind_tables(inputs: Inputs, boundaries: Boundaries, name: str, counts: list[
         villages.append(part.villages)
         notes.extend(part.notes)
         dates.append(part.as_of)
-    placed = _winning_villages(villages, merged)
+    placed = winning_villages(villages, merged)
     return KindTables(merged, reports, placed, notes, max(dates, key=lambda d: d[:10]))
 
 
@@ -464,7 +464,7 @@ def _renamed(values: pd.DataFrame, name: str) -> pd.DataFrame:
     )
 
 
-def _winning_villages(villages: list[pd.DataFrame], merged: pd.DataFrame) -> pd.DataFrame:
+def winning_villages(villages: list[pd.DataFrame], merged: pd.DataFrame) -> pd.DataFrame:
     """The villages of the table each commune's values came from (all of them for one table)."""
     from geo.indicators.counts import SOURCE
 
@@ -567,7 +567,7 @@ def roll_up(
     """District and province layers: counts summed, ratios rebuilt, polygons dissolved from the communes."""
     table = communes.copy()
     if s.DISTRICT_CODE not in table:
-        table[s.DISTRICT_CODE] = _former_districts(communes, boundaries)
+        table[s.DISTRICT_CODE] = former_districts(communes, boundaries)
     layers = []
     for by, names in (
         (s.DISTRICT_CODE, [s.DISTRICT_NAME, s.PROVINCE_CODE, s.PROVINCE_NAME]),
@@ -594,7 +594,7 @@ def dissolve_units(communes: gpd.GeoDataFrame, by: str) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(geometry=shapes.to_numpy(), index=shapes.index, crs=communes.crs)
 
 
-def _former_districts(communes: gpd.GeoDataFrame, boundaries: Boundaries) -> pd.Series:
+def former_districts(communes: gpd.GeoDataFrame, boundaries: Boundaries) -> pd.Series:
     """For 2025 communes: the legacy district that gave most of the area (by the crosswalk and the polygons)."""
     from geo.indicators import convert
 
