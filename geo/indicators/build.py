@@ -337,6 +337,13 @@ class TablePart:
     as_of: str
     villages: pd.DataFrame
     notes: tuple[str, ...]
+    #: Field → header text of the columns read, and the headers no rule or mapping named.
+    columns: dict[str, str] = dataclasses.field(default_factory=dict)
+    unknown: tuple[str, ...] = ()
+    #: Vintage tried → rows that matched one of its communes (the evidence of the vintage chosen).
+    matched_rows: dict[str, int] = dataclasses.field(default_factory=dict)
+    #: The vintage of the table's names (before it was moved to the boundaries').
+    vintage: str = ""
 
 
 def table_indicators(
@@ -371,7 +378,17 @@ def table_indicators(
         table = _converted(table, boundaries, present=present, flags=flags, population=population)
     report = matched.report.assign(table=path.name)
     notes = tuple(f"{path.name}: {note}" for note in read.notes)
-    return TablePart(table, report, matched.as_of, villages, notes)
+    return TablePart(
+        table,
+        report,
+        matched.as_of,
+        villages,
+        notes,
+        columns=read.columns,
+        unknown=read.unknown,
+        matched_rows=matched.matched_rows,
+        vintage=matched.vintage,
+    )
 
 
 def _converted(
