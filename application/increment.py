@@ -36,6 +36,7 @@ from geo.indicators.build import (
     FIBRE_COUNTS,
     TEAM_COUNTS,
     Boundaries,
+    Inputs,
     TablePart,
     evaluate_targets,
     former_districts,
@@ -146,6 +147,28 @@ def can_apply(base: DisplayData) -> bool:
     the legacy layers are computed on them by the whole pipeline instead.
     """
     return not base.status[s.VINTAGE_LEGACY].n_real
+
+
+def with_tables(inputs: Inputs, uploads: tuple[TableUpload, ...]) -> Inputs:
+    """``inputs`` with the uploads after the default tables of their kind, for the whole pipeline.
+
+    The pipeline reads every table with one sheet, mapping and register: those of
+    the uploads when they all chose the same, else its defaults.
+    """
+    added = {
+        kind: (*inputs.tables(kind), *(u.path for u in uploads if u.kind == kind))
+        for kind in (s.FIBRE, s.TEAMS_INPUT)
+    }
+    choices = {(u.sheet, u.mapping, u.vintage) for u in uploads}
+    sheet, mapping, vintage = choices.pop() if len(choices) == 1 else (None, (), "auto")
+    return replace(
+        inputs,
+        fibre=added[s.FIBRE] or None,
+        teams=added[s.TEAMS_INPUT] or None,
+        sheet=sheet,
+        column_mapping=mapping,
+        tables_vintage=vintage,
+    )
 
 
 def read_upload(

@@ -82,7 +82,8 @@ def test_several_polygon_layers_ask_for_one(tmp_path: Path) -> None:
     polygons().to_file(path, layer="communes")
     polygons().to_file(path, layer="districts")
     with pytest.raises(
-        InputError, match=r"several layers with features \['communes', 'districts'\]; pass .* --layer"
+        InputError,
+        match=r"several layers with features \['communes', 'districts'\]; pass .* --layer",
     ):
         read_source(path)
     assert read_source(path, layer="districts").layer == "districts"
