@@ -276,7 +276,7 @@ _APP_STRINGS: Final[dict[str, dict[str, str]]] = {
     # Tables uploaded on the Data page.
     "use_control": {"vi": "chọn ở ô «{control}» bên dưới", "en": "choose it in «{control}» below"},
     "ctl_columns": {"vi": "Các cột của bảng", "en": "Columns of the table"},
-    "ctl_vintage": {"vi": "Danh mục của tên xã", "en": "Register of the names"},
+    "ctl_vintage": {"vi": "Danh mục xã của bảng", "en": "Register of the table's communes"},
     "ctl_sheet": {"vi": "Trang tính", "en": "Sheet"},
     "ctl_layer": {"vi": "Lớp dữ liệu", "en": "Layer"},
     "ctl_crs": {"vi": "Hệ toạ độ", "en": "Coordinate system"},
@@ -323,8 +323,8 @@ _APP_STRINGS: Final[dict[str, dict[str, str]]] = {
         "en": "Detected: {chosen}; {n_2025} rows match the 2025 register, {n_legacy} the former one.",
     },
     "vintage_tie": {
-        "vi": "{n} dòng khớp cả danh mục 2025 lẫn danh mục cũ: chọn danh mục của tên xã ở ô «{control}».",
-        "en": "{n} rows match both the 2025 and the former register: choose the names' register in «{control}».",
+        "vi": "{n} dòng khớp cả danh mục 2025 lẫn danh mục cũ: chọn danh mục ở ô «{control}».",
+        "en": "{n} rows match both the 2025 and the former register: choose the register in «{control}».",
     },
     "table_preview": {
         "vi": "{name}: {n} xã/phường có số liệu ({provinces}), ngày báo cáo {as_of}; {n_report} dòng không tính.",

@@ -113,24 +113,25 @@ def _boundary_options(path: object, digest: str) -> ImportOptions:
         layer = None
         if len(layers) > 1:
             layer = st.selectbox(tr("ctl_layer"), layers, key=f"bopt_layer_{digest[:8]}")
-        crs = crs_options(state.boundaries_crs())
+        # Labels made now, not in format_func: it may be called outside this run (tests).
+        crs = {"": tr("ctl_auto"), **crs_options(state.boundaries_crs())}
         chosen_crs = st.selectbox(
-            tr("ctl_crs"),
-            ["", *crs],
-            format_func=lambda c: crs.get(c, tr("ctl_auto")),
-            key=f"bopt_crs_{digest[:8]}",
+            tr("ctl_crs"), list(crs), format_func=crs.__getitem__, key=f"bopt_crs_{digest[:8]}"
         )
+        schemes = {AUTO: tr("ctl_auto")} | {
+            v: tr(f"scheme_{v}") for v in (s.VINTAGE_2025, s.VINTAGE_LEGACY)
+        }
         scheme = st.selectbox(
             tr("ctl_scheme"),
-            [AUTO, s.VINTAGE_2025, s.VINTAGE_LEGACY],
-            format_func=lambda v: tr("ctl_auto") if v == AUTO else tr(f"scheme_{v}"),
+            list(schemes),
+            format_func=schemes.__getitem__,
             key=f"bopt_scheme_{digest[:8]}",
         )
-        provinces = _provinces()
+        provinces = {"": tr("ctl_auto"), **_provinces()}
         province = st.selectbox(
             tr("ctl_province"),
-            ["", *provinces],
-            format_func=lambda c: provinces.get(c, tr("ctl_auto")),
+            list(provinces),
+            format_func=provinces.__getitem__,
             key=f"bopt_province_{digest[:8]}",
         )
         code = st.text_input(tr("ctl_code_column"), key=f"bopt_code_{digest[:8]}").strip()
@@ -244,13 +245,13 @@ def _sheet(kind: str, digest: str, check: TableCheck) -> str | None:
         return None
     ordered = [x for x in check.sheets if x.visible] + [x for x in check.sheets if not x.visible]
     hidden = {x.name for x in check.sheets if not x.visible}
-    options = ["", *(x.name for x in ordered)]
+    labels = {"": tr("sheet_first")} | {
+        x.name: tr("sheet_hidden", name=x.name) if x.name in hidden else x.name for x in ordered
+    }
     chosen = st.selectbox(
         tr("ctl_sheet"),
-        options,
-        format_func=lambda n: (
-            tr("sheet_first") if not n else (tr("sheet_hidden", name=n) if n in hidden else n)
-        ),
+        list(labels),
+        format_func=labels.__getitem__,
         key=f"sheet_{kind}_{digest[:8]}",
     )
     if chosen in hidden:
@@ -261,19 +262,14 @@ def _sheet(kind: str, digest: str, check: TableCheck) -> str | None:
 def _vintage(kind: str, digest: str, check: TableCheck) -> str:
     """The register select box: detected answer first (with its evidence), or a choice to make."""
     detected = check.part.vintage if check.part is not None else ""
-
-    def label(v: str) -> str:
-        if v == AUTO:
-            return tr("ctl_auto") + (f": {tr(f'vintage_{detected}')}" if detected else "")
-        return tr(f"vintage_{v}")
-
-    chosen = st.selectbox(
+    auto = tr("ctl_auto") + (f": {tr(f'vintage_{detected}')}" if detected else "")
+    labels = {AUTO: auto} | {v: tr(f"vintage_{v}") for v in (s.VINTAGE_2025, s.VINTAGE_LEGACY)}
+    return st.selectbox(
         tr("ctl_vintage"),
-        [AUTO, s.VINTAGE_2025, s.VINTAGE_LEGACY],
-        format_func=label,
+        list(labels),
+        format_func=labels.__getitem__,
         key=f"vintage_{kind}_{digest[:8]}",
     )
-    return chosen
 
 
 def _evidence(check: TableCheck) -> None:
@@ -298,8 +294,8 @@ def _mapping(
     """One select box per column found (its field, another one, or left out); the pairs that differ."""
     headers = [h for h, _ in detected]
     remembered = dict(state.mapping_for(headers_key(headers)))
-    labels = field_labels(lang())
-    options = ["", *labels]
+    labels = {"": tr("column_unknown"), **field_labels(lang())}
+    options = list(labels)
     chosen: list[tuple[str, str]] = []
     with st.expander(tr("ctl_columns"), expanded=True):
         st.caption(tr("columns_help"))
@@ -309,7 +305,7 @@ def _mapping(
                 header,
                 options,
                 index=options.index(default) if default in options else 0,
-                format_func=lambda f: labels.get(f, tr("column_unknown")),
+                format_func=labels.__getitem__,
                 key=f"map_{kind}_{digest[:8]}_{i}",
             )
             if value != (field or ""):
