@@ -15,6 +15,7 @@ browser, refuses it with a message.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Iterator
 
@@ -40,6 +41,17 @@ from tests.browser import CHROMIUM, CHROMIUM_ARGS
 pytestmark = pytest.mark.browser
 
 LIMIT_MB = 1
+FIBRE_INDICATOR = "Tỷ lệ hộ có thể sử dụng cáp quang (%)"
+NO_DATA = "Không có số liệu"
+#: Tuyên Quang only (by code and name): Lâm Bình 80 %, Thượng Lâm (no row before) 75 %, one row unplaced.
+#: Dated today, the file date of the default table: on the same date the table loaded last wins.
+TODAY = dt.date.today().isoformat()
+TUYEN_QUANG = (
+    "Mã xã,Xã,Số hộ,Số hộ có cáp quang,Cáp quang đến xã,Ngày báo cáo\n"
+    f"02266,Xã Lâm Bình,500,400,Có,{TODAY}\n"
+    f"02269,Xã Thượng Lâm,400,300,Có,{TODAY}\n"
+    f"99999,Xã Không Có,10,5,Có,{TODAY}\n"
+)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -89,6 +101,37 @@ def _upload(page, nth: int, name: str, mime: str, content: bytes) -> None:
     )
 
 
+def _add_table(page, nth: int, name: str, mime: str, content: bytes) -> None:
+    """Upload a table, wait for what it would bring, and put it on the map."""
+    from playwright.sync_api import expect
+
+    _upload(page, nth, name, mime, content)
+    button = page.get_by_role("button", name="Đưa bảng này lên bản đồ")
+    expect(button).to_be_visible(timeout=WAIT_MS * 2)
+    button.click()
+
+
+def _legend_text(page) -> str:
+    from playwright.sync_api import expect
+
+    legend = live.frame(page).locator(".vn-legend")
+    expect(legend).to_be_visible(timeout=WAIT_MS)
+    return legend.inner_text()
+
+
+def _fibre_legend(page, place: str) -> str:
+    """The fibre map's legend (with the count of communes per class) of the country or a province."""
+    from playwright.sync_api import expect
+
+    live.choose(page, "Chỉ số", FIBRE_INDICATOR)
+    live.choose(page, "Tỉnh/thành phố", place)
+    expect(live.frame(page).locator(".vn-legend")).to_contain_text(FIBRE_INDICATOR, timeout=WAIT_MS)
+    expect(page.get_by_role("combobox", name="Tỉnh/thành phố")).to_have_value(place)
+    expect(page.get_by_text(f"Danh sách đơn vị — {place}")).to_be_visible(timeout=WAIT_MS)
+    # Without the "data as of" line: the latest date of the inputs changes with any table.
+    return "\n".join(line for line in _legend_text(page).splitlines() if "ngày" not in line)
+
+
 def _open_data_page(page) -> None:
     from playwright.sync_api import expect
 
@@ -114,8 +157,8 @@ def test_planner_uploads_boundaries_and_fibre_and_downloads_the_uncovered_commun
     expect(report).to_contain_text("Đã ghép")
     expect(report).to_contain_text("code found; name agrees")
     expect(page.get_by_text("3 xã/phường của Thành phố Hà Nội lấy từ tệp tải lên")).to_be_visible()
-    _upload(page, 1, FIBRE_FILE, XLSX, fibre_workbook())
-    expect(page.get_by_text(f"Đã nạp {FIBRE_FILE}; bản đồ dùng bảng này")).to_be_visible(
+    _add_table(page, 1, FIBRE_FILE, XLSX, fibre_workbook())
+    expect(page.get_by_text(f"Đã nạp {FIBRE_FILE}: cập nhật 2 xã/phường")).to_be_visible(
         timeout=WAIT_MS * 2
     )
     expect(_sources(page)).to_contain_text(UPLOAD_FILE)
@@ -144,6 +187,36 @@ def test_planner_uploads_boundaries_and_fibre_and_downloads_the_uncovered_commun
     assert list(sheet["commune_code"]) == UPLOAD_UNCOVERED
     assert float(sheet["households_no_fibre"].iloc[0]) == UPLOAD_HOUSEHOLDS_NO_FIBRE
     assert set(UPLOAD_CODES) > set(sheet["commune_code"])
+
+
+def test_a_province_fibre_table_changes_that_province_only(session) -> None:
+    from playwright.sync_api import expect
+
+    page = session
+    country = "Toàn quốc (2 tỉnh/thành phố)"
+    national = _fibre_legend(page, country)
+    assert f"{NO_DATA} (1)" in national  # Thượng Lâm: no row in the default table
+    ha_noi = _fibre_legend(page, "Thành phố Hà Nội")
+    tuyen_quang = _fibre_legend(page, "Tỉnh Tuyên Quang")
+    _open_data_page(page)
+    _add_table(page, 1, "cap_quang_tuyen_quang.csv", "text/csv", TUYEN_QUANG.encode())
+    expect(
+        page.get_by_text(
+            "Đã nạp cap_quang_tuyen_quang.csv: cập nhật 2 xã/phường (Tỉnh Tuyên Quang)"
+        )
+    ).to_be_visible(timeout=WAIT_MS * 2)
+    page.get_by_text("Các dòng của cap_quang_tuyen_quang.csv không được tính").click()
+    expect(page.get_by_text("Xã Không Có").first).to_be_attached(
+        timeout=WAIT_MS
+    )  # grid cells: canvas
+    expect(_sources(page)).to_contain_text("DEMO_fibre.csv")
+    expect(_sources(page)).to_contain_text("cap_quang_tuyen_quang.csv")
+    live.shot(page, "journey_province_table_data")
+    page.get_by_role("link", name="Bản đồ").click()
+    assert NO_DATA not in _fibre_legend(page, country)  # Thượng Lâm now has a value
+    assert _fibre_legend(page, "Thành phố Hà Nội") == ha_noi  # unchanged outside Tuyên Quang
+    assert _fibre_legend(page, "Tỉnh Tuyên Quang") != tuyen_quang
+    live.shot(page, "journey_province_table_map")
 
 
 def test_leader_prints_the_map_of_a_province_in_meeting_mode(session) -> None:
@@ -185,7 +258,7 @@ def test_two_sessions_see_only_their_own_uploads_and_choices(
     try:
         first, second = (live.new_page(c, guard, server.url) for c in contexts)
         _open_data_page(first)
-        _upload(first, 1, FIBRE_FILE, XLSX, fibre_workbook())
+        _add_table(first, 1, FIBRE_FILE, XLSX, fibre_workbook())
         expect(first.get_by_text(f"Đã nạp {FIBRE_FILE}")).to_be_visible(timeout=WAIT_MS * 2)
         first.get_by_role("link", name="Bản đồ").click()
         live.choose(first, "Tỉnh/thành phố", "Thành phố Hà Nội")
@@ -202,7 +275,7 @@ def test_two_sessions_see_only_their_own_uploads_and_choices(
         for page in (first, second):
             _open_data_page(page)
         expect(_sources(first)).to_contain_text(FIBRE_FILE)
-        expect(_sources(first)).not_to_contain_text("DEMO_fibre.csv")
+        expect(_sources(first)).to_contain_text("DEMO_fibre.csv")  # added to, not replaced
         expect(_sources(second)).to_contain_text("DEMO_fibre.csv")
         expect(_sources(second)).not_to_contain_text(FIBRE_FILE)
         live.shot(first, "journey_session1_data")
