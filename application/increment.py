@@ -21,12 +21,22 @@ file and kept in memory (:func:`boundary_context`).
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import os
+import pickle
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
+from application.app_data import (
+    CODE_ROOTS,
+    cache_limit_bytes,
+    code_digest,
+    default_cache_dir,
+    prune_cache,
+)
 from application.display import DisplayData, latest_date
 from geo import schema as s
 from geo.indicators import convert
@@ -45,6 +55,7 @@ from geo.indicators.build import (
     winning_villages,
 )
 from geo.indicators.counts import SOURCE, merge_latest
+from geo.reading.atomic import atomic_path
 
 #: Columns of each kind of table a commune takes from the table that wins it.
 KIND_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -119,16 +130,42 @@ class BoundaryContext:
     legacy_weights: pd.DataFrame | None  # 2025 → legacy conversion weights (None: no legacy layer)
 
 
-def boundary_context(path: Path) -> BoundaryContext:
-    """The :class:`BoundaryContext` of a boundaries file, computed once per file version."""
+def boundary_context(path: Path, *, cache_dir: Path | None = None) -> BoundaryContext:
+    """The :class:`BoundaryContext` of a boundaries file, computed once per file version.
+
+    Kept in memory, and pickled beside the indicators' cache
+    (:func:`application.app_data.default_cache_dir`) so that a new server
+    process does not compute it again: the key holds the file's path, size and
+    modification time and the code's digest, as the indicators' key does.
+    """
     stat = path.stat()
-    return _context(str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    folder = str(cache_dir or default_cache_dir())
+    return _context(str(path.resolve()), stat.st_size, stat.st_mtime_ns, folder)
 
 
 @lru_cache(maxsize=4)
-def _context(path: str, size: int, mtime_ns: int) -> BoundaryContext:
-    del size, mtime_ns  # part of the cache key only
-    boundaries = read_boundaries(Path(path))
+def _context(path: str, size: int, mtime_ns: int, folder: str) -> BoundaryContext:
+    key = f"{path}:{size}:{mtime_ns}:{code_digest(CODE_ROOTS)}"
+    cached = Path(folder) / f"context-{hashlib.sha256(key.encode()).hexdigest()[:24]}.pkl"
+    if cached.is_file():
+        os.utime(cached)  # most recently used
+        with cached.open("rb") as stream:
+            return pickle.load(stream)  # noqa: S301 (our own cache file)
+    context = _computed_context(Path(path))
+    with atomic_path(cached) as staging:
+        with staging.open("wb") as stream:
+            pickle.dump(context, stream, protocol=pickle.HIGHEST_PROTOCOL)
+    prune_cache(Path(folder), max_bytes=cache_limit_bytes(), keep=cached)
+    return context
+
+
+def forget_contexts() -> None:
+    """Drop the contexts kept in memory (the next one is read from the disk cache, as a new process does)."""
+    _context.cache_clear()
+
+
+def _computed_context(path: Path) -> BoundaryContext:
+    boundaries = read_boundaries(path)
     communes = boundaries.communes.set_index(s.COMMUNE_CODE, drop=False)
     districts = former_districts(boundaries.communes, boundaries)
     districts.index = communes.index

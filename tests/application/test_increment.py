@@ -53,7 +53,7 @@ def _upload(folder: Path, text: str, name: str = "cap_quang_tuyen_quang.csv") ->
 def _applied(folder: Path, upload: TableUpload) -> tuple[DisplayData, DisplayData, object]:
     inputs = discover_inputs(folder, folder / "boundaries" / BOUNDARIES_FILE)
     base = display_data(inputs, cache_dir=folder / "cache")
-    context = boundary_context(inputs.boundaries)
+    context = boundary_context(inputs.boundaries, cache_dir=folder / "cache")
     part = read_upload(upload, context, inputs.population)
     data, changes = with_uploads(base, (upload,), (part,), context)
     return base, data, changes[0]
@@ -75,6 +75,20 @@ def test_an_upload_changes_its_communes_only(folder: Path) -> None:
     assert list(change.report["source_row"]) == [4]
     assert can_apply(base)
     assert list(data.sources["file"])[-1] == "cap_quang_tuyen_quang.csv"
+
+
+def test_the_boundaries_context_is_kept_on_disk_for_a_new_process(folder: Path) -> None:
+    from application.increment import forget_contexts
+
+    boundaries = folder / "boundaries" / BOUNDARIES_FILE
+    first = boundary_context(boundaries, cache_dir=folder / "contexts")
+    assert len(list((folder / "contexts").glob("context-*.pkl"))) == 1
+    forget_contexts()
+    again = boundary_context(boundaries, cache_dir=folder / "contexts")
+    assert again is not first and again.districts.equals(first.districts)
+    assert list(again.boundaries.communes[s.COMMUNE_CODE]) == list(
+        first.boundaries.communes[s.COMMUNE_CODE]
+    )
 
 
 def test_an_older_upload_keeps_the_later_values(folder: Path) -> None:

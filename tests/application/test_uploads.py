@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from application.app_data import CACHE_ENV
 from application.increment import TableUpload
 from application.uploads import (
     check_table,
@@ -30,6 +31,11 @@ from tests.app.fixture_data import write_data_dir
 
 FLAG = re.compile(r"--[a-z]")
 NAMES_ONLY = "Tỉnh,Xã,Số hộ,Số hộ có cáp quang\nTuyên Quang,Xã Thượng Lâm,400,300\n"
+
+
+@pytest.fixture(autouse=True)
+def _cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path_factory.getbasetemp() / "cache"))
 
 
 @pytest.fixture(scope="module")
