@@ -274,7 +274,15 @@ _APP_STRINGS: Final[dict[str, dict[str, str]]] = {
     "outcome_removed": {"vi": "Bỏ (dòng tổng/tiêu đề)", "en": "Removed (totals or heading)"},
     "outcome_invalid": {"vi": "Không hợp lệ", "en": "Invalid"},
     # Tables uploaded on the Data page.
-    "use_control": {"vi": "chọn ở ô «{control}» bên dưới", "en": "choose it in «{control}» below"},
+    "use_control": {"vi": "chọn ở ô «{control}»", "en": "choose it in «{control}»"},
+    "kind_missing": {
+        "vi": "Không nạp được {name}: bảng không có cột nào của loại «{kind}» (cần một trong: {needed}). "
+        "Cột đã nhận ra: {found}; cột không nhận ra: {unknown}. Nếu một cột trong đó là cột cần, "
+        "chọn trường cho nó ở ô «{control}».",
+        "en": "Could not load {name}: the table has no column of the kind «{kind}» (it needs one of: {needed}). "
+        "Columns recognised: {found}; not recognised: {unknown}. If one of them is such a column, "
+        "give it its field in «{control}».",
+    },
     "ctl_columns": {"vi": "Các cột của bảng", "en": "Columns of the table"},
     "ctl_vintage": {"vi": "Danh mục xã của bảng", "en": "Register of the table's communes"},
     "ctl_sheet": {"vi": "Trang tính", "en": "Sheet"},

@@ -30,7 +30,14 @@ from geo.errors import CoverageError, VintageAmbiguityError
 from geo.indicators.build import TablePart
 from geo.reading.atomic import atomic_path
 from geo.reading.crs_inference import candidate_crs
-from geo.reading.tables import Sheet, TableKindError, header_key, list_sheets, read_table
+from geo.reading.tables import (
+    KIND_FIELDS,
+    Sheet,
+    TableKindError,
+    header_key,
+    list_sheets,
+    read_table,
+)
 from geo.reading.vocabulary import field_meanings
 
 #: Name of a saved upload whose own name is unusable (empty, or only dots).
@@ -193,14 +200,31 @@ def check_table(
         return TableCheck(sheets, None, columns=columns, ambiguous=dict(error.matched))
     except TableKindError as error:
         columns = tuple(error.columns.items())
-        message = page_message(error, name=name, folder=folder, lang=lang)
-        return TableCheck(sheets, None, columns=columns, error=message)
+        return TableCheck(sheets, None, columns=columns, error=kind_message(upload, error, lang))
     except (CoverageError, OSError) as error:
         return TableCheck(
             sheets, None, error=page_message(error, name=name, folder=folder, lang=lang)
         )
     found = tuple((header, field) for field, header in part.columns.items())
     return TableCheck(sheets, part, columns=found + tuple((h, None) for h in part.unknown))
+
+
+def kind_message(upload: TableUpload, error: TableKindError, lang: str) -> str:
+    """Why a table cannot be of its kind, in ``lang``: the fields it needs, the columns found, the control."""
+    labels = field_labels(lang)
+    needed = ", ".join(labels[f] for f in KIND_FIELDS[upload.kind] if f in labels)
+    found = ", ".join(f"«{h}»" for h, f in error.columns.items() if f is not None) or "—"
+    unknown = ", ".join(f"«{h}»" for h, f in error.columns.items() if f is None) or "—"
+    return text(
+        "kind_missing",
+        lang,
+        name=upload.name,
+        kind=text(f"input_{upload.kind}", lang),
+        needed=needed,
+        found=found,
+        unknown=unknown,
+        control=text("ctl_columns", lang),
+    )
 
 
 @lru_cache(maxsize=32)

@@ -219,6 +219,36 @@ def test_a_province_fibre_table_changes_that_province_only(session) -> None:
     live.shot(page, "journey_province_table_map")
 
 
+def test_a_corrected_table_is_read_again_and_the_register_is_a_choice(session) -> None:
+    from playwright.sync_api import expect
+
+    page = session
+    live.sidebar(page).get_by_text("English").click()
+    page.get_by_role("link", name="Data").click()
+    expect(page.get_by_text("Data in use")).to_be_visible(timeout=WAIT_MS)
+    broken = "Tỉnh,Xã,Số hộ,Số hộ có cáp quang\nTuyên Quang,Xã Thượng Lâm,4OO,3OO\n"
+    fixed = "Tỉnh,Xã,Số hộ,Số hộ có cáp quang\nTuyên Quang,Xã Thượng Lâm,400,300\n"
+    _upload(page, 1, "bang_xa.csv", "text/csv", broken.encode())
+    expect(page.get_by_text("Could not load bang_xa.csv")).to_be_visible(timeout=WAIT_MS * 2)
+    expect(page.get_by_text("Traceback")).to_have_count(0)
+    live.shot(page, "journey_table_refused_en")
+    _upload(page, 1, "bang_xa.csv", "text/csv", fixed.encode())  # same name, same size
+    expect(page.get_by_text("Could not load bang_xa.csv")).to_have_count(0, timeout=WAIT_MS * 2)
+    expect(page.get_by_text("1 rows match both the 2025 and the former register")).to_be_visible(
+        timeout=WAIT_MS
+    )
+    live.shot(page, "journey_register_choice_en")
+    live.choose(page, "Register of the table's communes", "2025 register (after the reform)")
+    expect(
+        page.get_by_text("bang_xa.csv: 1 communes with values (Tỉnh Tuyên Quang)")
+    ).to_be_visible(timeout=WAIT_MS)
+    page.get_by_role("button", name="Put this table on the map").click()
+    expect(
+        page.get_by_text("Loaded bang_xa.csv: 1 communes updated (Tỉnh Tuyên Quang)")
+    ).to_be_visible(timeout=WAIT_MS * 2)
+    live.shot(page, "journey_table_loaded_en")
+
+
 def test_leader_prints_the_map_of_a_province_in_meeting_mode(session) -> None:
     from PIL import Image
     from playwright.sync_api import expect

@@ -134,6 +134,8 @@ def test_a_table_without_a_fibre_column_lists_its_columns_to_reassign(
     assert check.part is None and "«Columns of the table»" in str(check.error)
     assert "dan_so.csv" in str(check.error) and str(tmp_path) not in str(check.error)
     assert dict(check.columns)["Hộ dùng cáp"] is None
+    assert "not recognised: «Dân số», «Hộ dùng cáp»" in str(check.error)
+    assert "Households able to subscribe to fibre broadband" in str(check.error)
     mapped = _upload(
         tmp_path, "dan_so.csv", content, mapping=(("Hộ dùng cáp", s.HOUSEHOLDS_FIBRE),)
     )
