@@ -298,10 +298,6 @@ _APP_STRINGS: Final[dict[str, dict[str, str]]] = {
         "vi": "Tuỳ chọn đọc tệp ranh giới",
         "en": "Options for reading the boundary file",
     },
-    "crs_needed": {
-        "vi": "Chọn hệ toạ độ của tệp ở ô «{control}» rồi nạp lại.",
-        "en": "Choose the file's coordinate system in «{control}» and load it again.",
-    },
     "load_boundaries": {
         "vi": "Nạp lại với các tuỳ chọn này",
         "en": "Load again with these options",

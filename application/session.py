@@ -265,6 +265,10 @@ class Session:
         self.state["boundaries_error"] = message
         self.state["boundaries_crs"] = list(crs)
 
+    def boundaries_failed_for(self, digest: str) -> bool:
+        """Whether the last boundary upload that failed is the file of this content (any options)."""
+        return str(self.state.get("boundaries_failed", "")).startswith(f"{digest}:")
+
     def boundaries_crs(self) -> list[str]:
         """The CRS (``EPSG:NNNN``) the last failed boundary upload's error named."""
         return list(self.state.get("boundaries_crs", []))

@@ -108,12 +108,20 @@ def _too_big(upload: object) -> str:
 
 def _boundary_options(path: object, digest: str) -> ImportOptions:
     """The import options chosen on the page for this upload (every choice of ``import-boundaries``)."""
-    with st.expander(tr("boundary_options"), expanded=bool(state.boundaries_crs())):
-        layers = _layers(path)
-        layer = None
-        if len(layers) > 1:
-            layer = st.selectbox(tr("ctl_layer"), layers, key=f"bopt_layer_{digest[:8]}")
+    with st.expander(tr("boundary_options"), expanded=state.boundaries_failed_for(digest)):
         # Labels made now, not in format_func: it may be called outside this run (tests).
+        layers = {"": tr("ctl_auto")} | {name: name for name in _layers(path)}
+        layer = None
+        if len(layers) > 2:
+            layer = (
+                st.selectbox(
+                    tr("ctl_layer"),
+                    list(layers),
+                    format_func=layers.__getitem__,
+                    key=f"bopt_layer_{digest[:8]}",
+                )
+                or None
+            )
         crs = {"": tr("ctl_auto"), **crs_options(state.boundaries_crs())}
         chosen_crs = st.selectbox(
             tr("ctl_crs"), list(crs), format_func=crs.__getitem__, key=f"bopt_crs_{digest[:8]}"
@@ -190,15 +198,12 @@ if boundaries is not None:
         content = boundaries.getvalue()
         digest = content_digest(content)
         saved = save_upload(state.folder(), "boundaries", boundaries.name, content)
+        if state.boundaries_failed_for(digest):  # above the options that can fix it
+            st.error(escape_markdown(state.boundaries_error()))
         options = _boundary_options(saved, digest)
         token = f"{digest}:{options!r}"
-        seen = state.boundary_upload(token)
-        if seen == "new":
+        if state.boundary_upload(token) == "new":
             _use_boundaries(boundaries, saved, options, token)
-        elif seen == "failed":
-            st.error(escape_markdown(state.boundaries_error()))
-            if state.boundaries_crs():
-                st.info(tr("crs_needed", control=tr("ctl_crs")))
 report_path = state.boundaries_report()
 if report_path is not None:
     uploaded_scheme = str(state.boundaries_scheme())

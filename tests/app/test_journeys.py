@@ -32,7 +32,9 @@ from tests.app.fixture_data import (
     UPLOAD_HOUSEHOLDS_NO_FIBRE,
     UPLOAD_UNCOVERED,
     fibre_workbook,
+    projected_boundaries_zip,
     province_boundaries_geojson,
+    qgis_geopackage,
     write_data_dir,
 )
 from tests.app.live import WAIT_MS, Guard, Server
@@ -247,6 +249,34 @@ def test_a_corrected_table_is_read_again_and_the_register_is_a_choice(session) -
         page.get_by_text("Loaded bang_xa.csv: 1 communes updated (Tỉnh Tuyên Quang)")
     ).to_be_visible(timeout=WAIT_MS * 2)
     live.shot(page, "journey_table_loaded_en")
+
+
+def test_the_crs_and_the_layer_are_chosen_on_the_page(session) -> None:
+    from playwright.sync_api import expect
+
+    page = session
+    _open_data_page(page)
+    _upload(page, 0, "ranh_gioi_utm.zip", "application/zip", projected_boundaries_zip())
+    refused = page.get_by_text("Không nạp được ranh_gioi_utm.zip")
+    expect(refused).to_be_visible(timeout=WAIT_MS * 2)
+    expect(refused).to_contain_text("«Hệ toạ độ»")
+    expect(refused).not_to_contain_text("--crs")
+    expect(refused).not_to_contain_text(".prj")
+    live.shot(page, "journey_crs_asked")
+    live.choose(page, "Hệ toạ độ", "WGS 84 / UTM 48N (EPSG:32648)")
+    expect(page.get_by_text("Đã nạp ranh_gioi_utm.zip: 2 xã/phường")).to_be_visible(
+        timeout=WAIT_MS * 2
+    )
+    _upload(page, 0, "qgis.gpkg", "application/geopackage+sqlite3", qgis_geopackage())
+    refused = page.get_by_text("Không nạp được qgis.gpkg")
+    expect(refused).to_be_visible(timeout=WAIT_MS * 2)
+    expect(refused).to_contain_text("['ranh_gioi_xa', 'ban_nhap']")
+    expect(refused).to_contain_text("«Lớp dữ liệu»")
+    page.get_by_role("combobox", name="Lớp dữ liệu").click()
+    expect(page.get_by_role("option")).to_have_text(["Tự nhận biết", "ranh_gioi_xa", "ban_nhap"])
+    page.get_by_role("option", name="ranh_gioi_xa", exact=True).click()
+    expect(page.get_by_text("Đã nạp qgis.gpkg: 3 xã/phường")).to_be_visible(timeout=WAIT_MS * 2)
+    live.shot(page, "journey_layer_chosen")
 
 
 def test_leader_prints_the_map_of_a_province_in_meeting_mode(session) -> None:
