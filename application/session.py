@@ -258,6 +258,8 @@ class Session:
     def keep_boundaries(self, imported: SessionBoundaries, *, name: str, token: str) -> None:
         """Make an imported boundary file this session's boundaries (see :func:`session_values`)."""
         self.state.update(session_values(imported, name=name, token=token))
+        for key in ("boundaries_failed", "boundaries_error", "boundaries_crs"):
+            self.state.pop(key, None)
 
     def fail_boundaries(self, token: str, message: str, crs: Iterable[str] = ()) -> None:
         """Keep why the upload ``token`` failed (and the CRS its error named), for the reruns."""

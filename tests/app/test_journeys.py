@@ -267,6 +267,7 @@ def test_the_crs_and_the_layer_are_chosen_on_the_page(session) -> None:
     expect(page.get_by_text("Đã nạp ranh_gioi_utm.zip: 2 xã/phường")).to_be_visible(
         timeout=WAIT_MS * 2
     )
+    expect(page.get_by_text("Không nạp được ranh_gioi_utm.zip")).to_have_count(0)
     _upload(page, 0, "qgis.gpkg", "application/geopackage+sqlite3", qgis_geopackage())
     refused = page.get_by_text("Không nạp được qgis.gpkg")
     expect(refused).to_be_visible(timeout=WAIT_MS * 2)

@@ -127,11 +127,15 @@ def test_an_imported_boundary_file_is_kept_as_plain_strings(
     assert current.boundary_upload("other.zip:5") == "new"
 
 
-def test_a_failed_upload_keeps_its_message(state: dict[str, object]) -> None:
+def test_a_failed_upload_keeps_its_message(state: dict[str, object], tmp_path: Path) -> None:
     current = Session(state)
-    current.fail_boundaries("bad.zip:3", "bad.zip: not a zip file")
-    assert current.boundary_upload("bad.zip:3") == "failed"
+    current.fail_boundaries("ab12:opts", "bad.zip: not a zip file", crs=["EPSG:9209"])
+    assert current.boundary_upload("ab12:opts") == "failed"
     assert current.boundaries_error() == "bad.zip: not a zip file"
+    assert current.boundaries_failed_for("ab12") and not current.boundaries_failed_for("cd34")
+    assert current.boundaries_crs() == ["EPSG:9209"]
+    current.keep_boundaries(_imported(tmp_path), name="good.zip", token="ab12:other")  # type: ignore[arg-type]
+    assert not current.boundaries_failed_for("ab12") and current.boundaries_error() == ""
 
 
 def test_discarding_uploads_removes_the_folder_and_every_key(
