@@ -274,6 +274,7 @@ _APP_STRINGS: Final[dict[str, dict[str, str]]] = {
     "outcome_removed": {"vi": "Bỏ (dòng tổng/tiêu đề)", "en": "Removed (totals or heading)"},
     "outcome_invalid": {"vi": "Không hợp lệ", "en": "Invalid"},
     # Tables uploaded on the Data page.
+    "file_date": {"vi": "ngày của tệp", "en": "file date"},
     "use_control": {"vi": "chọn ở ô «{control}»", "en": "choose it in «{control}»"},
     "kind_missing": {
         "vi": "Không nạp được {name}: bảng không có cột nào của loại «{kind}» (cần một trong: {needed}). "

@@ -93,7 +93,10 @@ def sources_on_screen(
             uploaded_name if k == "boundaries" and uploaded_name else f
             for k, f in zip(kinds, sources["file"])
         ],
-        as_of=sources["as_of"].fillna(""),
+        as_of=sources["as_of"]
+        .fillna("")
+        .astype(str)
+        .str.replace("(file date)", f"({text('file_date', lang)})", regex=False),
         origin=[
             text(
                 "origin_upload" if k in overridden or (k, f) in set(uploaded) else "origin_default",

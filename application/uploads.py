@@ -236,6 +236,11 @@ def table_part(upload: TableUpload, boundaries: Path, population: Path | None) -
     return read_upload(upload, boundary_context(boundaries), population)
 
 
+def date_text(as_of: str, lang: str) -> str:
+    """A report date for the page: "2026-12-07 (file date)" says "file date" in ``lang``."""
+    return as_of.replace("(file date)", f"({text('file_date', lang)})")
+
+
 def headers_key(headers: list[str] | tuple[str, ...]) -> str:
     """A key of a set of headers, to remember a column mapping for the next table with the same headers."""
     return "|".join(sorted(header_key(h) for h in headers))

@@ -35,6 +35,7 @@ from application.uploads import (
     content_digest,
     crs_choices,
     crs_options,
+    date_text,
     escape_markdown,
     field_labels,
     headers_key,
@@ -261,6 +262,12 @@ def _sheet(kind: str, digest: str, check: TableCheck) -> str | None:
     )
     if chosen in hidden:
         st.warning(escape_markdown(tr("sheet_hidden_read", name=chosen)))
+    read = check.part.sheet if check.part is not None else chosen
+    others = [labels[x.name] for x in ordered if x.name != read]
+    if others:
+        st.caption(
+            escape_markdown(tr("sheets_not_read", names=", ".join(others), control=tr("ctl_sheet")))
+        )
     return chosen or None
 
 
@@ -338,7 +345,7 @@ def _preview(check: TableCheck, name: str) -> None:
                 name=name,
                 n=len(part.values),
                 provinces=", ".join(sorted(map(str, names))) or "—",
-                as_of=part.as_of,
+                as_of=date_text(part.as_of, lang()),
                 n_report=len(part.report),
             )
         )

@@ -344,6 +344,8 @@ class TablePart:
     matched_rows: dict[str, int] = dataclasses.field(default_factory=dict)
     #: The vintage of the table's names (before it was moved to the boundaries').
     vintage: str = ""
+    #: The sheet read ("" for a CSV).
+    sheet: str = ""
 
 
 def table_indicators(
@@ -388,6 +390,7 @@ def table_indicators(
         unknown=read.unknown,
         matched_rows=matched.matched_rows,
         vintage=matched.vintage,
+        sheet=read.sheet,
     )
 
 

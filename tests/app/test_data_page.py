@@ -156,6 +156,7 @@ def test_the_sheet_is_a_choice_and_a_hidden_one_is_said_so(app: AppTest) -> None
         "Cũ (ẩn)",
     ]
     assert "đang bị ẩn" not in _texts(app.warning)
+    assert "Trang tính khác không đọc: Cũ (ẩn)." in _texts(app.caption)
     sheet.set_value("Cũ").run()
     assert "Trang tính «Cũ» đang bị ẩn" in _texts(app.warning)
     app.button(key=f"add_fibre_{digest}").click().run()
