@@ -243,10 +243,12 @@ def cache_limit_bytes() -> int:
 def prune_cache(folder: Path, *, max_bytes: int, keep: Path | None = None) -> list[Path]:
     """Remove the least recently used cache entries of ``folder`` until it holds at most ``max_bytes``.
 
-    Only this module's own files (``app-data-*.pkl``) are counted and removed;
+    Only the app's own files (``app-data-*.pkl`` and the boundaries' contexts
+    ``context-*.pkl`` of :mod:`application.increment`) are counted and removed;
     ``keep`` (the entry just written) always stays. Returns the removed paths.
     """
-    entries = sorted(folder.glob("app-data-*.pkl"), key=lambda p: p.stat().st_mtime, reverse=True)
+    found = [*folder.glob("app-data-*.pkl"), *folder.glob("context-*.pkl")]
+    entries = sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
     total, removed = 0, []
     for entry in entries:
         size = entry.stat().st_size

@@ -270,6 +270,118 @@ _APP_STRINGS: Final[dict[str, dict[str, str]]] = {
     "outcome_ambiguous": {"vi": "Chưa rõ (nhiều khả năng)", "en": "Ambiguous"},
     "outcome_unmatched": {"vi": "Không ghép được", "en": "Not matched"},
     "outcome_dropped-empty": {"vi": "Bỏ (hình rỗng)", "en": "Dropped (empty geometry)"},
+    "outcome_duplicate": {"vi": "Trùng (không tính)", "en": "Duplicate (not counted)"},
+    "outcome_removed": {"vi": "Bỏ (dòng tổng/tiêu đề)", "en": "Removed (totals or heading)"},
+    "outcome_invalid": {"vi": "Không hợp lệ", "en": "Invalid"},
+    # Tables uploaded on the Data page.
+    "file_date": {"vi": "ngày của tệp", "en": "file date"},
+    "use_control": {"vi": "chọn ở ô «{control}»", "en": "choose it in «{control}»"},
+    "kind_missing": {
+        "vi": "Không nạp được {name}: bảng không có cột nào của loại «{kind}» (cần một trong: {needed}). "
+        "Cột đã nhận ra: {found}; cột không nhận ra: {unknown}. Nếu một cột trong đó là cột cần, "
+        "chọn trường cho nó ở ô «{control}».",
+        "en": "Could not load {name}: the table has no column of the kind «{kind}» (it needs one of: {needed}). "
+        "Columns recognised: {found}; not recognised: {unknown}. If one of them is such a column, "
+        "give it its field in «{control}».",
+    },
+    "ctl_columns": {"vi": "Các cột của bảng", "en": "Columns of the table"},
+    "ctl_vintage": {"vi": "Danh mục xã của bảng", "en": "Register of the table's communes"},
+    "ctl_sheet": {"vi": "Trang tính", "en": "Sheet"},
+    "ctl_layer": {"vi": "Lớp dữ liệu", "en": "Layer"},
+    "ctl_crs": {"vi": "Hệ toạ độ", "en": "Coordinate system"},
+    "ctl_province": {"vi": "Tỉnh/thành phố của tệp", "en": "Province of the file"},
+    "ctl_code_column": {"vi": "Cột mã xã", "en": "Commune code column"},
+    "ctl_name_column": {"vi": "Cột tên xã", "en": "Commune name column"},
+    "ctl_encoding": {"vi": "Bảng mã chữ", "en": "Text encoding"},
+    "ctl_scheme": {"vi": "Đơn vị hành chính của tệp", "en": "Units of the file"},
+    "ctl_auto": {"vi": "Tự nhận biết", "en": "Detect"},
+    "boundary_options": {
+        "vi": "Tuỳ chọn đọc tệp ranh giới",
+        "en": "Options for reading the boundary file",
+    },
+    "load_boundaries": {
+        "vi": "Nạp lại với các tuỳ chọn này",
+        "en": "Load again with these options",
+    },
+    "sheet_hidden": {"vi": "{name} (ẩn)", "en": "{name} (hidden)"},
+    "sheet_first": {
+        "vi": "Trang tính đầu tiên có bảng (không đọc trang ẩn)",
+        "en": "First visible sheet with a table (hidden sheets are not read)",
+    },
+    "sheet_hidden_read": {
+        "vi": "Trang tính «{name}» đang bị ẩn trong tệp; bảng được đọc từ trang này vì bạn đã chọn nó.",
+        "en": "Sheet «{name}» is hidden in the workbook; it is read because you chose it.",
+    },
+    "sheets_not_read": {
+        "vi": "Trang tính khác không đọc: {names}. Chọn ở ô «{control}» nếu bảng nằm ở đó.",
+        "en": "Other sheets not read: {names}. Choose one in «{control}» if the table is there.",
+    },
+    "column_unknown": {"vi": "(không nhận ra: bỏ qua)", "en": "(not recognised: left out)"},
+    "columns_help": {
+        "vi": "Các cột đã nhận ra trong tệp. Đổi trường của một cột hoặc bỏ qua nó; lựa chọn được ghi nhớ cho bảng sau có cùng tiêu đề.",
+        "en": "The columns found in the file. Give a column another field or leave it out; the choice is remembered for the next table with the same headers.",
+    },
+    "vintage_2025": {"vi": "Danh mục 2025 (sau sắp xếp)", "en": "2025 register (after the reform)"},
+    "vintage_legacy": {"vi": "Danh mục cũ (trước 2025)", "en": "Former register (before 2025)"},
+    "vintage_evidence": {
+        "vi": "Nhận biết: {chosen}; {n_2025} dòng khớp danh mục 2025, {n_legacy} dòng khớp danh mục cũ.",
+        "en": "Detected: {chosen}; {n_2025} rows match the 2025 register, {n_legacy} the former one.",
+    },
+    "vintage_tie": {
+        "vi": "{n} dòng khớp cả danh mục 2025 lẫn danh mục cũ: chọn danh mục ở ô «{control}».",
+        "en": "{n} rows match both the 2025 and the former register: choose the register in «{control}».",
+    },
+    "table_preview": {
+        "vi": "{name}: {n} xã/phường có số liệu ({provinces}), ngày báo cáo {as_of}; {n_report} dòng không tính.",
+        "en": "{name}: {n} communes with values ({provinces}), report date {as_of}; {n_report} rows not counted.",
+    },
+    "add_table": {"vi": "Đưa bảng này lên bản đồ", "en": "Put this table on the map"},
+    "table_loaded": {
+        "vi": "Đã nạp {name}: cập nhật {n} xã/phường ({provinces}); các xã khác giữ nguyên số liệu.",
+        "en": "Loaded {name}: {n} communes updated ({provinces}); every other commune keeps its values.",
+    },
+    "table_kept": {
+        "vi": "{n} xã/phường giữ số liệu của báo cáo mới hơn.",
+        "en": "{n} communes kept the values of a later report.",
+    },
+    "remove_table": {"vi": "Bỏ bảng {name}", "en": "Remove {name}"},
+    "table_not_counted": {
+        "vi": "Các dòng của {name} không được tính",
+        "en": "Rows of {name} not counted",
+    },
+    "stage_read": {
+        "vi": "Đọc và ghép bảng với danh mục xã…",
+        "en": "Reading the table and matching communes…",
+    },
+    "stage_merge": {
+        "vi": "Cập nhật số liệu các xã của bảng…",
+        "en": "Updating the table's communes…",
+    },
+    "stage_map": {
+        "vi": "Tính lại chỉ tiêu và chuẩn bị bản đồ…",
+        "en": "Recomputing targets and the map…",
+    },
+    "stage_done": {"vi": "Xong ({seconds} giây).", "en": "Done ({seconds} s)."},
+    "trep_table": {"vi": "Tệp", "en": "File"},
+    "trep_source_row": {"vi": "Dòng trong tệp", "en": "Row in the file"},
+    "trep_province_name": {"vi": "Tỉnh (trong tệp)", "en": "Province (in the file)"},
+    "trep_commune_name": {"vi": "Xã (trong tệp)", "en": "Commune (in the file)"},
+    "trep_village_name": {"vi": "Thôn (trong tệp)", "en": "Village (in the file)"},
+    "trep_outcome": {"vi": "Kết quả", "en": "Outcome"},
+    "trep_reason": {"vi": "Lý do", "en": "Reason"},
+    "reason_duplicate": {
+        "vi": "dòng thứ hai của cùng một xã: không tính; gộp các dòng lại",
+        "en": "a second row for the same commune: not counted; merge the rows",
+    },
+    "reason_unmatched": {
+        "vi": "không có xã nào tên này trong danh mục",
+        "en": "no commune of this name in the register",
+    },
+    "reason_totals": {"vi": "dòng tổng: bỏ", "en": "totals row: removed"},
+    "reason_not_number": {
+        "vi": "«{header}» = «{value}» không phải là số: dòng không tính; sửa ô rồi nạp lại",
+        "en": "«{header}» = «{value}» is not a number: row not counted; correct the cell and load again",
+    },
     # Meeting mode.
     "exit_meeting": {"vi": "Thoát chế độ họp", "en": "Leave meeting mode"},
     "sheet_pdf": {"vi": "Tải PDF (A4 in)", "en": "Download PDF (A4 print)"},

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 from application.i18n import DEFAULT_LANG
+from application.increment import TableUpload
 from geo import schema as s
 from geo.importing.merge_boundaries import SessionBoundaries
 
@@ -40,9 +41,12 @@ LAST_PROVINCE: Final = "last_province"
 SELECTED: Final = "selected"
 SELECTED_SCHEME: Final = "selected_scheme"
 LAST_CLICK: Final = "last_click"
-# This session's uploads: its folder, its tables ({"fibre": path, "teams": path}).
+# This session's uploads: its folder, its tables (a list of plain records, see _plain_upload),
+# the column mapping chosen per set of headers, and the upload of each kind being checked.
 SESSION_DIR: Final = "session_dir"
 UPLOADS: Final = "uploads"
+MAPPINGS: Final = "column_mappings"
+PENDING: Final = "pending_uploads"
 #: Session-state keys of an uploaded boundary file (all plain strings).
 BOUNDARIES: Final = "boundaries"
 BOUNDARY_KEYS: Final = (
@@ -54,9 +58,33 @@ BOUNDARY_KEYS: Final = (
     "boundaries_upload",
     "boundaries_failed",
     "boundaries_error",
+    "boundaries_crs",
 )
 
 UploadSeen = Literal["new", "kept", "failed"]
+
+
+def _plain_upload(upload: TableUpload) -> dict[str, Any]:
+    """A table upload as session state keeps it (strings and lists only)."""
+    return {
+        "kind": upload.kind,
+        "path": str(upload.path),
+        "digest": upload.digest,
+        "sheet": upload.sheet,
+        "mapping": [list(pair) for pair in upload.mapping],
+        "vintage": upload.vintage,
+    }
+
+
+def _table_upload(value: dict[str, Any]) -> TableUpload:
+    return TableUpload(
+        kind=value["kind"],
+        path=Path(value["path"]),
+        digest=value["digest"],
+        sheet=value.get("sheet"),
+        mapping=tuple(tuple(pair) for pair in value.get("mapping", ())),  # type: ignore[misc]
+        vintage=value.get("vintage", "auto"),
+    )
 
 
 def session_values(imported: SessionBoundaries, *, name: str, token: str) -> dict[str, str]:
@@ -69,7 +97,8 @@ def session_values(imported: SessionBoundaries, *, name: str, token: str) -> dic
     name
         The uploaded file's name, as the person chose it.
     token
-        ``"<name>:<size>"``, so that the same upload is not imported again on a rerun.
+        The SHA-256 of the upload's bytes, so that the same upload is not imported again on a
+        rerun and a corrected one (same name and size) is.
     """
     return {
         BOUNDARIES: str(imported.merge.path),
@@ -146,27 +175,63 @@ class Session:
             self.state[SESSION_DIR] = path
         return Path(path)
 
-    def uploads(self) -> dict[str, Path]:
-        """This session's uploaded coverage tables that still exist: ``{"fibre": path, "teams": path}``."""
-        kept = self.state.get(UPLOADS, {})
-        return {k: Path(v) for k, v in kept.items() if Path(v).is_file()}
+    def table_uploads(self) -> tuple[TableUpload, ...]:
+        """This session's uploaded fibre and team tables that still exist, in the order they were added."""
+        kept = [_table_upload(v) for v in self.state.get(UPLOADS, [])]
+        return tuple(u for u in kept if u.path.is_file())
 
-    def use_upload(self, kind: str, path: Path) -> bool:
-        """Make ``path`` this session's ``kind`` table; whether that changed anything."""
-        kept = self.state.get(UPLOADS, {})
-        if kept.get(kind) == str(path):
+    def add_table(self, upload: TableUpload) -> bool:
+        """Add ``upload`` to this session's tables; False when that content is already loaded as that kind."""
+        kept = list(self.state.get(UPLOADS, []))
+        if any(v["kind"] == upload.kind and v["digest"] == upload.digest for v in kept):
             return False
-        self.state[UPLOADS] = {**kept, kind: str(path)}
+        self.state[UPLOADS] = [*kept, _plain_upload(upload)]
         return True
+
+    def remove_table(self, kind: str, digest: str) -> None:
+        """Take the table ``kind``/``digest`` off this session's tables (its file stays in the folder)."""
+        kept = self.state.get(UPLOADS, [])
+        self.state[UPLOADS] = [v for v in kept if (v["kind"], v["digest"]) != (kind, digest)]
+
+    def loaded(self, kind: str, digest: str) -> TableUpload | None:
+        """The loaded table of that kind and content, if any."""
+        return next((u for u in self.table_uploads() if (u.kind, u.digest) == (kind, digest)), None)
+
+    def remember_mapping(self, headers: str, mapping: tuple[tuple[str, str], ...]) -> None:
+        """Keep the column mapping chosen for a set of headers (:func:`application.uploads.headers_key`)."""
+        self.state[MAPPINGS] = {**self.state.get(MAPPINGS, {}), headers: [list(p) for p in mapping]}
+
+    def mapping_for(self, headers: str) -> tuple[tuple[str, str], ...]:
+        """The mapping chosen last for a table with these headers (empty when none was)."""
+        return tuple(tuple(p) for p in self.state.get(MAPPINGS, {}).get(headers, ()))  # type: ignore[misc]
+
+    def set_pending(self, kind: str, path: Path | None, digest: str = "", error: str = "") -> None:
+        """The upload of ``kind`` being checked (None: the uploader was emptied), or why it was refused."""
+        pending = dict(self.state.get(PENDING, {}))
+        pending[kind] = {"path": str(path) if path else "", "digest": digest, "error": error}
+        self.state[PENDING] = pending
+
+    def pending(self, kind: str) -> tuple[Path, str] | None:
+        """Path and digest of the upload of ``kind`` being checked, when there is one."""
+        value = self.state.get(PENDING, {}).get(kind) or {}
+        path = value.get("path")
+        return (Path(path), value["digest"]) if path and Path(path).is_file() else None
+
+    def pending_error(self, kind: str) -> str:
+        """Why the last upload of ``kind`` was refused before it was read (too large …), else ``""``."""
+        return str((self.state.get(PENDING, {}).get(kind) or {}).get("error", ""))
 
     def has_uploads(self) -> bool:
         """Whether this session uploaded a table or a boundary file."""
         return bool(self.state.get(UPLOADS) or self.state.get(BOUNDARIES))
 
     def overridden(self) -> set[str]:
-        """Inputs this session replaced by an upload (``"fibre"``, ``"teams"``, ``"boundaries"``)."""
-        kinds = set(self.state.get(UPLOADS, {}))
-        return kinds | ({BOUNDARIES} if self.state.get(BOUNDARIES) else set())
+        """Inputs this session replaced by an upload (``"boundaries"``; tables are added, not replaced)."""
+        return {BOUNDARIES} if self.state.get(BOUNDARIES) else set()
+
+    def uploaded_files(self) -> set[tuple[str, str]]:
+        """(kind, file name) of every table this session added."""
+        return {(u.kind, u.name) for u in self.table_uploads()}
 
     def boundaries(self) -> Path | None:
         """This session's boundaries (the embedded ones with its uploaded communes), if they exist."""
@@ -193,11 +258,22 @@ class Session:
     def keep_boundaries(self, imported: SessionBoundaries, *, name: str, token: str) -> None:
         """Make an imported boundary file this session's boundaries (see :func:`session_values`)."""
         self.state.update(session_values(imported, name=name, token=token))
+        for key in ("boundaries_failed", "boundaries_error", "boundaries_crs"):
+            self.state.pop(key, None)
 
-    def fail_boundaries(self, token: str, message: str) -> None:
-        """Keep why the upload ``token`` failed, so the message stays on the page when it reruns."""
+    def fail_boundaries(self, token: str, message: str, crs: Iterable[str] = ()) -> None:
+        """Keep why the upload ``token`` failed (and the CRS its error named), for the reruns."""
         self.state["boundaries_failed"] = token
         self.state["boundaries_error"] = message
+        self.state["boundaries_crs"] = list(crs)
+
+    def boundaries_failed_for(self, digest: str) -> bool:
+        """Whether the last boundary upload that failed is the file of this content (any options)."""
+        return str(self.state.get("boundaries_failed", "")).startswith(f"{digest}:")
+
+    def boundaries_crs(self) -> list[str]:
+        """The CRS (``EPSG:NNNN``) the last failed boundary upload's error named."""
+        return list(self.state.get("boundaries_crs", []))
 
     def boundary_upload(self, token: str) -> UploadSeen:
         """Whether the upload ``token`` is new, already this session's boundaries, or failed before."""
@@ -214,7 +290,7 @@ class Session:
     def discard_uploads(self) -> None:
         """Forget this session's uploads and remove its folder."""
         path = self.state.pop(SESSION_DIR, None)
-        for key in (UPLOADS, *BOUNDARY_KEYS):
+        for key in (UPLOADS, MAPPINGS, PENDING, *BOUNDARY_KEYS):
             self.state.pop(key, None)
         if path:
             shutil.rmtree(path, ignore_errors=True)

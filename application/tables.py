@@ -69,6 +69,7 @@ def sources_on_screen(
     lang: str,
     overridden: Collection[str] = (),
     uploaded_name: str | None = None,
+    uploaded: Collection[tuple[str, str]] = (),
 ) -> pd.DataFrame:
     """The inputs table of the Data page: kind, file, as-of date, demo flag and where each came from.
 
@@ -82,6 +83,8 @@ def sources_on_screen(
         Inputs this session uploaded (``"fibre"``, ``"teams"``, ``"boundaries"``).
     uploaded_name
         Name of the boundary file this session uploaded: shown instead of its merged copy's name.
+    uploaded
+        (input, file name) of the tables this session added to the default ones.
     """
     kinds = sources["input"]
     table = sources.assign(
@@ -90,9 +93,16 @@ def sources_on_screen(
             uploaded_name if k == "boundaries" and uploaded_name else f
             for k, f in zip(kinds, sources["file"])
         ],
-        as_of=sources["as_of"].fillna(""),
+        as_of=sources["as_of"]
+        .fillna("")
+        .astype(str)
+        .str.replace("(file date)", f"({text('file_date', lang)})", regex=False),
         origin=[
-            text("origin_upload" if k in overridden else "origin_default", lang) for k in kinds
+            text(
+                "origin_upload" if k in overridden or (k, f) in set(uploaded) else "origin_default",
+                lang,
+            )
+            for k, f in zip(kinds, sources["file"])
         ],
         demo=sources["demo"].map(lambda d: text("flag_yes" if d else "flag_no", lang)),
     )

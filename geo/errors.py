@@ -17,3 +17,17 @@ class CRSError(CoverageError):
 
 class MatchError(CoverageError):
     """Names or codes could not be matched to the register."""
+
+
+class VintageAmbiguityError(MatchError):
+    """A table's names match communes of both registers equally well: which one is a choice.
+
+    Attributes
+    ----------
+    matched
+        Vintage (``2025``, ``legacy``) → rows that match a commune of that register.
+    """
+
+    def __init__(self, message: str, matched: dict[str, int]) -> None:
+        super().__init__(message)
+        self.matched = matched

@@ -17,8 +17,17 @@ from application.app_data import cache_key, discover_inputs
 from application.display import DisplayData, InputFields, boundary_notice, display_data, inputs_of
 from application.display import input_fields as plain_fields
 from application.i18n import text
+from application.increment import (
+    TableChange,
+    TableUpload,
+    boundary_context,
+    can_apply,
+    with_tables,
+    with_uploads,
+)
 from application.session import Session
 from application.settings import Settings, checked_boundaries, resolve_settings
+from application.uploads import table_part
 from geo.errors import CoverageError
 from geo.reference.crosswalk import read_crosswalk
 
@@ -57,23 +66,58 @@ def _display_data(fields: InputFields, key: str) -> DisplayData:
     return display_data(inputs_of(fields))
 
 
-def load() -> DisplayData:
-    """The data of this session (default inputs plus its uploads), or stop the page with the error."""
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _with_uploads(
+    fields: InputFields, key: str, uploads: tuple[TableUpload, ...]
+) -> tuple[DisplayData, tuple[TableChange, ...]]:
+    """The default data with this session's tables merged in: only their communes are recomputed."""
+    base = _display_data(fields, key)
+    inputs = inputs_of(fields)
+    if not can_apply(base):  # legacy polygons of an upload: the whole pipeline, every table given
+        return display_data(with_tables(inputs, uploads)), ()
+    parts = tuple(table_part(u, inputs.boundaries, inputs.population) for u in uploads)
+    return with_uploads(base, uploads, parts, boundary_context(inputs.boundaries))
+
+
+def session_inputs() -> tuple[InputFields, str]:
+    """The default inputs of this session (with its boundaries) as a cache key, or stop the page."""
     current = session()
     try:
         config = settings()
         boundaries = current.boundaries() or checked_boundaries(config)
-        inputs = discover_inputs(config.data_dir, boundaries, overrides=current.uploads())
-        key = cache_key(inputs)
+        inputs = discover_inputs(config.data_dir, boundaries)
+        return plain_fields(inputs), cache_key(inputs)
     except (CoverageError, OSError) as err:
         st.error(tr("data_error", error=err))
         st.stop()
+
+
+def data_with(
+    uploads: tuple[TableUpload, ...],
+) -> tuple[DisplayData, tuple[TableChange, ...]]:
+    """The data of this session's default inputs with ``uploads`` (raises what the readers raise)."""
+    fields, key = session_inputs()
+    if uploads:
+        return _with_uploads(fields, key, uploads)
+    return _display_data(fields, key), ()
+
+
+def load_with_changes() -> tuple[DisplayData, tuple[TableChange, ...]]:
+    """The data of this session (default inputs, its boundaries and its tables) and what each table changed.
+
+    Stops the page with the error when the data cannot be read.
+    """
     with st.spinner(tr("loading")):
         try:
-            return _display_data(plain_fields(inputs), key)
-        except CoverageError as err:
+            return data_with(session().table_uploads())
+        except (CoverageError, OSError) as err:
             st.error(tr("data_error", error=err))
             st.stop()
+
+
+def load() -> DisplayData:
+    """The data of this session (default inputs plus its uploads), or stop the page with the error."""
+    return load_with_changes()[0]
 
 
 @st.cache_resource(show_spinner=False)

@@ -337,6 +337,15 @@ class TablePart:
     as_of: str
     villages: pd.DataFrame
     notes: tuple[str, ...]
+    #: Field → header text of the columns read, and the headers no rule or mapping named.
+    columns: dict[str, str] = dataclasses.field(default_factory=dict)
+    unknown: tuple[str, ...] = ()
+    #: Vintage tried → rows that matched one of its communes (the evidence of the vintage chosen).
+    matched_rows: dict[str, int] = dataclasses.field(default_factory=dict)
+    #: The vintage of the table's names (before it was moved to the boundaries').
+    vintage: str = ""
+    #: The sheet read ("" for a CSV).
+    sheet: str = ""
 
 
 def table_indicators(
@@ -371,7 +380,18 @@ def table_indicators(
         table = _converted(table, boundaries, present=present, flags=flags, population=population)
     report = matched.report.assign(table=path.name)
     notes = tuple(f"{path.name}: {note}" for note in read.notes)
-    return TablePart(table, report, matched.as_of, villages, notes)
+    return TablePart(
+        table,
+        report,
+        matched.as_of,
+        villages,
+        notes,
+        columns=read.columns,
+        unknown=read.unknown,
+        matched_rows=matched.matched_rows,
+        vintage=matched.vintage,
+        sheet=read.sheet,
+    )
 
 
 def _converted(
@@ -451,7 +471,7 @@ def kind_tables(inputs: Inputs, boundaries: Boundaries, name: str, counts: list[
         villages.append(part.villages)
         notes.extend(part.notes)
         dates.append(part.as_of)
-    placed = _winning_villages(villages, merged)
+    placed = winning_villages(villages, merged)
     return KindTables(merged, reports, placed, notes, max(dates, key=lambda d: d[:10]))
 
 
@@ -464,7 +484,7 @@ def _renamed(values: pd.DataFrame, name: str) -> pd.DataFrame:
     )
 
 
-def _winning_villages(villages: list[pd.DataFrame], merged: pd.DataFrame) -> pd.DataFrame:
+def winning_villages(villages: list[pd.DataFrame], merged: pd.DataFrame) -> pd.DataFrame:
     """The villages of the table each commune's values came from (all of them for one table)."""
     from geo.indicators.counts import SOURCE
 
@@ -567,7 +587,7 @@ def roll_up(
     """District and province layers: counts summed, ratios rebuilt, polygons dissolved from the communes."""
     table = communes.copy()
     if s.DISTRICT_CODE not in table:
-        table[s.DISTRICT_CODE] = _former_districts(communes, boundaries)
+        table[s.DISTRICT_CODE] = former_districts(communes, boundaries)
     layers = []
     for by, names in (
         (s.DISTRICT_CODE, [s.DISTRICT_NAME, s.PROVINCE_CODE, s.PROVINCE_NAME]),
@@ -594,7 +614,7 @@ def dissolve_units(communes: gpd.GeoDataFrame, by: str) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(geometry=shapes.to_numpy(), index=shapes.index, crs=communes.crs)
 
 
-def _former_districts(communes: gpd.GeoDataFrame, boundaries: Boundaries) -> pd.Series:
+def former_districts(communes: gpd.GeoDataFrame, boundaries: Boundaries) -> pd.Series:
     """For 2025 communes: the legacy district that gave most of the area (by the crosswalk and the polygons)."""
     from geo.indicators import convert
 

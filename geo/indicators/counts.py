@@ -22,7 +22,7 @@ from typing import Final
 import pandas as pd
 
 from geo import schema as s
-from geo.errors import InputError, MatchError
+from geo.errors import InputError, MatchError, VintageAmbiguityError
 from geo.importing import matching
 from geo.importing.matching import resolve_province
 from geo.reading.tables import (
@@ -60,6 +60,8 @@ class MatchedTable:
     villages: pd.DataFrame = dataclasses.field(
         default_factory=lambda: pd.DataFrame(columns=[s.COMMUNE_CODE])
     )
+    #: Vintage tried → rows that matched one of its communes (the evidence of the choice).
+    matched_rows: dict[str, int] = dataclasses.field(default_factory=dict)
 
 
 def match_table(
@@ -102,8 +104,9 @@ def match_table(
             f"{table.path}: no row matched a commune of the {' or '.join(choices)} register; check the name/code columns {table.columns}"
         )
     if len(scores) > 1 and scores[0][0] == scores[1][0]:
-        raise MatchError(
-            f"{table.path}: {best[0]} rows match both the 2025 and the legacy register; say which with --tables-vintage 2025|legacy"
+        raise VintageAmbiguityError(
+            f"{table.path}: {best[0]} rows match both the 2025 and the legacy register; say which with --tables-vintage 2025|legacy",
+            {v: n for n, v in scores},
         )
     chosen, matched = next((v, m) for v, m in results if v == best[1])
     check_duplicates(matched, table)
@@ -123,6 +126,7 @@ def match_table(
         path=table.path,
         as_of=as_of or _as_of(table),
         villages=villages,
+        matched_rows={v: n for n, v in scores},
     )
 
 

@@ -39,6 +39,7 @@ Hostile or broken input is refused before GDAL reads anything:
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
 import tempfile
 import warnings
@@ -394,23 +395,57 @@ def _read_ogr(path: Path, target: str, member: str, *, layer: str | None) -> Sou
 
 
 def _pick_layer(path: Path, target: str, *, layer: str | None) -> str | None:
-    """Choose the layer of a multi-layer source: the given one, or the only polygon layer."""
+    """Choose the layer of a multi-layer source: the given one, or the only polygon layer.
+
+    Tables without geometry (QGIS's ``layer_styles``, attribute tables) are
+    never candidates: see :func:`feature_layers`.
+    """
     layers = _guarded(path, lambda: pyogrio.list_layers(target))
     names = [str(name) for name, _ in layers]
+    candidates = _feature_names(layers)
     if layer is not None:
         if layer not in names:
             raise InputError(
-                f"{path} has no layer {layer!r}; its layers are {names}; pass one of them with --layer"
+                f"{path} has no layer {layer!r}; its layers are {candidates}; pass one of them with --layer"
             )
         return layer
     if len(names) <= 1:
         return names[0] if names else None
-    polygonal = [str(name) for name, kind in layers if kind in _POLYGONAL]
+    if len(candidates) == 1:
+        return candidates[0]
+    polygonal = [
+        str(name) for name, kind in layers if kind in _POLYGONAL and str(name) in candidates
+    ]
     if len(polygonal) == 1:
         return polygonal[0]
     raise InputError(
-        f"{path} holds several layers {names}; pass the one to import with --layer NAME"
+        f"{path} holds several layers with features {candidates}; pass the one to import with --layer NAME"
     )
+
+
+#: Tables GIS programs add beside the data (QGIS's styles and projects, GeoPackage metadata).
+NON_FEATURE_TABLES: Final = frozenset({"layer_styles", "qgis_projects", "gpkg_metadata"})
+
+
+def _feature_names(layers: np.ndarray) -> list[str]:
+    """Names of the layers that hold features: a geometry type, and not a table a GIS program adds."""
+    return [
+        str(name)
+        for name, kind in layers
+        if kind is not None and str(name).lower() not in NON_FEATURE_TABLES
+    ]
+
+
+def feature_layers(path: str | os.PathLike[str]) -> list[str]:
+    """The layers of a (non-archive) vector file that can be imported, in the file's order.
+
+    Raises
+    ------
+    InputError
+        When the file cannot be read as vector data.
+    """
+    path = Path(path)
+    return _feature_names(_guarded(path, lambda: pyogrio.list_layers(str(path))))
 
 
 #: What a native reader (GDAL through pyogrio, pyarrow, GEOS, PROJ) raises on a broken file: bad

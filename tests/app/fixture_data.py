@@ -282,3 +282,49 @@ def fibre_workbook() -> bytes:
     buffer = io.BytesIO()
     table.to_excel(buffer, index=False, sheet_name="Cáp quang")
     return buffer.getvalue()
+
+
+def projected_boundaries_zip(n: int = 2) -> bytes:
+    """A zipped shapefile of the first ``n`` upload wards in WGS 84 / UTM 48N, without its .prj.
+
+    With two features the CRS cannot be inferred from the coordinates: the page must ask for it.
+    """
+    import io
+    import tempfile
+    import zipfile
+
+    frame = gpd.GeoDataFrame(
+        {"MaXa": UPLOAD_CODES[:n], "TenXa": UPLOAD_NAMES[:n]},
+        geometry=[shapely.box(*box) for box in UPLOAD_BOXES[:n]],
+        crs=schema.WGS84,
+    ).to_crs(32648)
+    buffer = io.BytesIO()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "ranh_gioi.shp"
+        frame.to_file(path, driver="ESRI Shapefile", encoding="utf-8")
+        with zipfile.ZipFile(buffer, "w") as archive:
+            for part in sorted(Path(folder).iterdir()):
+                if part.suffix != ".prj":
+                    archive.write(part, part.name)
+    return buffer.getvalue()
+
+
+def qgis_geopackage() -> bytes:
+    """A GeoPackage as QGIS saves it: two polygon layers of the upload wards and a ``layer_styles`` table."""
+    import tempfile
+
+    import pandas as pd
+    import pyogrio
+
+    frame = gpd.GeoDataFrame(
+        {"MaXa": UPLOAD_CODES, "TenXa": UPLOAD_NAMES},
+        geometry=[shapely.box(*box) for box in UPLOAD_BOXES],
+        crs=schema.WGS84,
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "qgis.gpkg"
+        frame.to_file(path, layer="ranh_gioi_xa", driver="GPKG")
+        frame.iloc[:1].to_file(path, layer="ban_nhap", driver="GPKG")
+        styles = pd.DataFrame({"f_table_name": ["ranh_gioi_xa"], "styleName": ["Mặc định"]})
+        pyogrio.write_dataframe(styles, path, layer="layer_styles", driver="GPKG")
+        return path.read_bytes()

@@ -9,7 +9,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from application.app_data import CACHE_ENV
+from application.increment import TableUpload
+from application.session import Session
 from application.settings import ENV_DATA_DIR
+from application.uploads import content_digest, save_upload
 from geo.importing.merge_boundaries import import_into
 from geo.schema import BOUNDARIES_FILE
 from tests.app.fixture_data import (
@@ -47,6 +50,26 @@ def app(
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def _add_table(at: AppTest, kind: str, path: Path, **choices: object) -> TableUpload:
+    """What the Data page's button does with a checked table (AppTest cannot upload a file)."""
+    content = path.read_bytes()
+    saved = save_upload(Session(at.session_state).folder(), kind, path.name, content)
+    upload = TableUpload(kind, saved, content_digest(content), **choices)  # type: ignore[arg-type]
+    Session(at.session_state).add_table(upload)
+    return upload
+
+
+def _stage(at: AppTest, kind: str, name: str, content: bytes) -> str:
+    """What the Data page's uploader does with a file (AppTest cannot upload one): saved, to be checked."""
+    state = Session(at.session_state)
+    state.set_pending(
+        kind, save_upload(state.folder(), kind, name, content), content_digest(content)
+    )
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return content_digest(content)[:8]
 
 
 def _html(at: AppTest) -> str:
@@ -155,10 +178,11 @@ def test_uploads_belong_to_one_session(app: AppTest, data_dir: Path, tmp_path: P
     table.write_text(
         "Tỉnh,Xã,Số hộ,Số hộ có cáp quang\nHà Nội,Phường Ba Đình,100,10\n", encoding="utf-8"
     )
-    app.session_state["uploads"] = {"fibre": str(table)}
+    _add_table(app, "fibre", table)
     app.switch_page(str(PAGES / "data.py")).run()
     assert not app.exception, [e.value for e in app.exception]
     assert "fibre_upload.csv" in list(app.table[0].value["Tệp"])
+    assert "DEMO_fibre.csv" in list(app.table[0].value["Tệp"])  # added to, not replaced
     other = AppTest.from_file(str(APP), default_timeout=90)
     other.switch_page(str(PAGES / "data.py")).run()
     assert "fibre_upload.csv" not in list(other.table[0].value["Tệp"])
@@ -222,16 +246,22 @@ def test_village_list_follows_the_reasons_and_the_province(app: AppTest) -> None
     ] and "3 of 12 villages with data are not covered" in [h.value for h in app.subheader]
 
 
-def test_a_commune_team_table_says_there_is_no_village_list(app: AppTest, tmp_path: Path) -> None:
+def test_a_commune_team_table_takes_its_communes_villages_off_the_list(
+    app: AppTest, tmp_path: Path
+) -> None:
     table = tmp_path / "teams_upload.csv"
     table.write_text(
-        "Tỉnh,Xã,Số thôn,Số thôn có tổ CNS\nHà Nội,Phường Ba Đình,10,5\n", encoding="utf-8"
+        "Tỉnh,Xã,Số thôn,Số thôn có tổ CNS,Ngày báo cáo\nHà Nội,Phường Ba Đình,10,5,2099-01-01\n",
+        encoding="utf-8",
     )
-    app.session_state["uploads"] = {"teams": str(table)}
+    _add_table(app, "teams", table)
     app.switch_page(str(PAGES / "uncovered.py")).run()
     assert not app.exception, [e.value for e in app.exception]
-    assert "không có số liệu theo thôn" in " ".join(c.value for c in app.caption)
-    assert "Thôn/tổ dân phố chưa đạt" in [h.value for h in app.header] and len(app.dataframe) == 1
+    villages = app.dataframe[1].value
+    # Ba Đình's values now come from a commune table: its villages (TDP 10) are no longer listed;
+    # Lâm Bình's villages of the default team table still are.
+    assert "Tổ dân phố 10" not in list(villages.iloc[:, 0]) + list(villages.iloc[:, 1])
+    assert "Thôn 7" in " ".join(map(str, villages.to_numpy().ravel()))
 
 
 def test_data_page_lists_inputs_with_dates_and_demo_flags(app: AppTest) -> None:
@@ -305,7 +335,7 @@ def test_uncovered_communes_are_computed_on_the_uploads(
     _upload_boundaries(app, data_dir, tmp_path)
     fibre = tmp_path / FIBRE_FILE
     fibre.write_bytes(fibre_workbook())
-    app.session_state["uploads"] = {"fibre": str(fibre)}
+    _add_table(app, "fibre", fibre)
     app.switch_page(str(PAGES / "uncovered.py")).run()
     app.selectbox(key="unc_province").set_value("01").run()
     assert not app.exception, [e.value for e in app.exception]
@@ -321,7 +351,8 @@ def test_data_page_shows_the_import_report_as_a_readable_table(
     _upload_boundaries(app, data_dir, tmp_path)
     app.switch_page(str(PAGES / "data.py")).run()
     assert not app.exception, [e.value for e in app.exception]
-    assert "Đã nạp ranh_gioi_ha_noi.geojson: 3 xã/phường" in app.success[0].value
+    # Escaped Markdown: the file name is shown as it is.
+    assert "Đã nạp ranh_gioi_ha_noi.geojson: 3 xã/phường" in app.success[0].value.replace("\\", "")
     report = app.table[1].value
     assert list(report["Tên trong tệp"]) == ["Phường Ba Đình", "Phường Ngọc Hà", "Phường Giảng Võ"]
     assert set(report["Kết quả"]) == {"Đã ghép"} and list(report["Mã xã (danh mục)"]) == [

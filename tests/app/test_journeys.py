@@ -15,6 +15,7 @@ browser, refuses it with a message.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Iterator
 
@@ -31,7 +32,9 @@ from tests.app.fixture_data import (
     UPLOAD_HOUSEHOLDS_NO_FIBRE,
     UPLOAD_UNCOVERED,
     fibre_workbook,
+    projected_boundaries_zip,
     province_boundaries_geojson,
+    qgis_geopackage,
     write_data_dir,
 )
 from tests.app.live import WAIT_MS, Guard, Server
@@ -40,6 +43,17 @@ from tests.browser import CHROMIUM, CHROMIUM_ARGS
 pytestmark = pytest.mark.browser
 
 LIMIT_MB = 1
+FIBRE_INDICATOR = "Tỷ lệ hộ có thể sử dụng cáp quang (%)"
+NO_DATA = "Không có số liệu"
+#: Tuyên Quang only (by code and name): Lâm Bình 80 %, Thượng Lâm (no row before) 75 %, one row unplaced.
+#: Dated today, the file date of the default table: on the same date the table loaded last wins.
+TODAY = dt.date.today().isoformat()
+TUYEN_QUANG = (
+    "Mã xã,Xã,Số hộ,Số hộ có cáp quang,Cáp quang đến xã,Ngày báo cáo\n"
+    f"02266,Xã Lâm Bình,500,400,Có,{TODAY}\n"
+    f"02269,Xã Thượng Lâm,400,300,Có,{TODAY}\n"
+    f"99999,Xã Không Có,10,5,Có,{TODAY}\n"
+)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -89,6 +103,37 @@ def _upload(page, nth: int, name: str, mime: str, content: bytes) -> None:
     )
 
 
+def _add_table(page, nth: int, name: str, mime: str, content: bytes) -> None:
+    """Upload a table, wait for what it would bring, and put it on the map."""
+    from playwright.sync_api import expect
+
+    _upload(page, nth, name, mime, content)
+    button = page.get_by_role("button", name="Đưa bảng này lên bản đồ")
+    expect(button).to_be_visible(timeout=WAIT_MS * 2)
+    button.click()
+
+
+def _legend_text(page) -> str:
+    from playwright.sync_api import expect
+
+    legend = live.frame(page).locator(".vn-legend")
+    expect(legend).to_be_visible(timeout=WAIT_MS)
+    return legend.inner_text()
+
+
+def _fibre_legend(page, place: str) -> str:
+    """The fibre map's legend (with the count of communes per class) of the country or a province."""
+    from playwright.sync_api import expect
+
+    live.choose(page, "Chỉ số", FIBRE_INDICATOR)
+    live.choose(page, "Tỉnh/thành phố", place)
+    expect(live.frame(page).locator(".vn-legend")).to_contain_text(FIBRE_INDICATOR, timeout=WAIT_MS)
+    expect(page.get_by_role("combobox", name="Tỉnh/thành phố")).to_have_value(place)
+    expect(page.get_by_text(f"Danh sách đơn vị — {place}")).to_be_visible(timeout=WAIT_MS)
+    # Without the "data as of" line: the latest date of the inputs changes with any table.
+    return "\n".join(line for line in _legend_text(page).splitlines() if "ngày" not in line)
+
+
 def _open_data_page(page) -> None:
     from playwright.sync_api import expect
 
@@ -114,8 +159,8 @@ def test_planner_uploads_boundaries_and_fibre_and_downloads_the_uncovered_commun
     expect(report).to_contain_text("Đã ghép")
     expect(report).to_contain_text("code found; name agrees")
     expect(page.get_by_text("3 xã/phường của Thành phố Hà Nội lấy từ tệp tải lên")).to_be_visible()
-    _upload(page, 1, FIBRE_FILE, XLSX, fibre_workbook())
-    expect(page.get_by_text(f"Đã nạp {FIBRE_FILE}; bản đồ dùng bảng này")).to_be_visible(
+    _add_table(page, 1, FIBRE_FILE, XLSX, fibre_workbook())
+    expect(page.get_by_text(f"Đã nạp {FIBRE_FILE}: cập nhật 2 xã/phường")).to_be_visible(
         timeout=WAIT_MS * 2
     )
     expect(_sources(page)).to_contain_text(UPLOAD_FILE)
@@ -144,6 +189,98 @@ def test_planner_uploads_boundaries_and_fibre_and_downloads_the_uncovered_commun
     assert list(sheet["commune_code"]) == UPLOAD_UNCOVERED
     assert float(sheet["households_no_fibre"].iloc[0]) == UPLOAD_HOUSEHOLDS_NO_FIBRE
     assert set(UPLOAD_CODES) > set(sheet["commune_code"])
+
+
+def test_a_province_fibre_table_changes_that_province_only(session) -> None:
+    from playwright.sync_api import expect
+
+    page = session
+    country = "Toàn quốc (2 tỉnh/thành phố)"
+    national = _fibre_legend(page, country)
+    assert f"{NO_DATA} (1)" in national  # Thượng Lâm: no row in the default table
+    ha_noi = _fibre_legend(page, "Thành phố Hà Nội")
+    tuyen_quang = _fibre_legend(page, "Tỉnh Tuyên Quang")
+    _open_data_page(page)
+    _add_table(page, 1, "cap_quang_tuyen_quang.csv", "text/csv", TUYEN_QUANG.encode())
+    expect(
+        page.get_by_text(
+            "Đã nạp cap_quang_tuyen_quang.csv: cập nhật 2 xã/phường (Tỉnh Tuyên Quang)"
+        )
+    ).to_be_visible(timeout=WAIT_MS * 2)
+    page.get_by_text("Các dòng của cap_quang_tuyen_quang.csv không được tính").click()
+    expect(page.get_by_text("Xã Không Có").first).to_be_attached(
+        timeout=WAIT_MS
+    )  # grid cells: canvas
+    expect(_sources(page)).to_contain_text("DEMO_fibre.csv")
+    expect(_sources(page)).to_contain_text("cap_quang_tuyen_quang.csv")
+    live.shot(page, "journey_province_table_data")
+    page.get_by_role("link", name="Bản đồ").click()
+    assert NO_DATA not in _fibre_legend(page, country)  # Thượng Lâm now has a value
+    assert _fibre_legend(page, "Thành phố Hà Nội") == ha_noi  # unchanged outside Tuyên Quang
+    assert _fibre_legend(page, "Tỉnh Tuyên Quang") != tuyen_quang
+    live.shot(page, "journey_province_table_map")
+
+
+def test_a_corrected_table_is_read_again_and_the_register_is_a_choice(session) -> None:
+    from playwright.sync_api import expect
+
+    page = session
+    live.sidebar(page).get_by_text("English").click()
+    page.get_by_role("link", name="Data").click()
+    expect(page.get_by_text("Data in use")).to_be_visible(timeout=WAIT_MS)
+    broken = "Tỉnh,Xã,Số hộ,Số hộ có cáp quang\nTuyên Quang,Xã Thượng Lâm,4OO,3OO\n"
+    fixed = "Tỉnh,Xã,Số hộ,Số hộ có cáp quang\nTuyên Quang,Xã Thượng Lâm,400,300\n"
+    _upload(page, 1, "bang_xa.csv", "text/csv", broken.encode())
+    expect(page.get_by_text("Could not load bang_xa.csv")).to_be_visible(timeout=WAIT_MS * 2)
+    expect(page.get_by_text("Traceback")).to_have_count(0)
+    live.shot(page, "journey_table_refused_en")
+    _upload(page, 1, "bang_xa.csv", "text/csv", fixed.encode())  # same name, same size
+    expect(page.get_by_text("Could not load bang_xa.csv")).to_have_count(0, timeout=WAIT_MS * 2)
+    expect(page.get_by_text("1 rows match both the 2025 and the former register")).to_be_visible(
+        timeout=WAIT_MS
+    )
+    live.shot(page, "journey_register_choice_en")
+    live.choose(page, "Register of the table's communes", "2025 register (after the reform)")
+    expect(
+        page.get_by_text("bang_xa.csv: 1 communes with values (Tỉnh Tuyên Quang)")
+    ).to_be_visible(timeout=WAIT_MS)
+    page.get_by_role("button", name="Put this table on the map").click()
+    expect(
+        page.get_by_text("Loaded bang_xa.csv: 1 communes updated (Tỉnh Tuyên Quang)")
+    ).to_be_visible(timeout=WAIT_MS * 2)
+    live.shot(page, "journey_table_loaded_en")
+
+
+def test_the_crs_and_the_layer_are_chosen_on_the_page(session) -> None:
+    from playwright.sync_api import expect
+
+    page = session
+    _open_data_page(page)
+    _upload(page, 0, "ranh_gioi_utm.zip", "application/zip", projected_boundaries_zip())
+    refused = page.get_by_text("Không nạp được ranh_gioi_utm.zip")
+    expect(refused).to_be_visible(timeout=WAIT_MS * 2)
+    expect(refused).to_contain_text("«Hệ toạ độ»")
+    expect(refused).not_to_contain_text("--crs")
+    expect(refused).not_to_contain_text(".prj")
+    live.shot(page, "journey_crs_asked")
+    crs = page.get_by_role("combobox", name="Hệ toạ độ")
+    crs.click()
+    page.keyboard.type("32648")  # the list is long: filter it as a person would
+    page.get_by_role("option", name="WGS 84 / UTM 48N (EPSG:32648)", exact=True).click()
+    expect(page.get_by_text("Đã nạp ranh_gioi_utm.zip: 2 xã/phường")).to_be_visible(
+        timeout=WAIT_MS * 2
+    )
+    expect(page.get_by_text("Không nạp được ranh_gioi_utm.zip")).to_have_count(0)
+    _upload(page, 0, "qgis.gpkg", "application/geopackage+sqlite3", qgis_geopackage())
+    refused = page.get_by_text("Không nạp được qgis.gpkg")
+    expect(refused).to_be_visible(timeout=WAIT_MS * 2)
+    expect(refused).to_contain_text("['ranh_gioi_xa', 'ban_nhap']")
+    expect(refused).to_contain_text("«Lớp dữ liệu»")
+    page.get_by_role("combobox", name="Lớp dữ liệu").click()
+    expect(page.get_by_role("option")).to_have_text(["Tự nhận biết", "ranh_gioi_xa", "ban_nhap"])
+    page.get_by_role("option", name="ranh_gioi_xa", exact=True).click()
+    expect(page.get_by_text("Đã nạp qgis.gpkg: 3 xã/phường")).to_be_visible(timeout=WAIT_MS * 2)
+    live.shot(page, "journey_layer_chosen")
 
 
 def test_leader_prints_the_map_of_a_province_in_meeting_mode(session) -> None:
@@ -185,7 +322,7 @@ def test_two_sessions_see_only_their_own_uploads_and_choices(
     try:
         first, second = (live.new_page(c, guard, server.url) for c in contexts)
         _open_data_page(first)
-        _upload(first, 1, FIBRE_FILE, XLSX, fibre_workbook())
+        _add_table(first, 1, FIBRE_FILE, XLSX, fibre_workbook())
         expect(first.get_by_text(f"Đã nạp {FIBRE_FILE}")).to_be_visible(timeout=WAIT_MS * 2)
         first.get_by_role("link", name="Bản đồ").click()
         live.choose(first, "Tỉnh/thành phố", "Thành phố Hà Nội")
@@ -202,7 +339,7 @@ def test_two_sessions_see_only_their_own_uploads_and_choices(
         for page in (first, second):
             _open_data_page(page)
         expect(_sources(first)).to_contain_text(FIBRE_FILE)
-        expect(_sources(first)).not_to_contain_text("DEMO_fibre.csv")
+        expect(_sources(first)).to_contain_text("DEMO_fibre.csv")  # added to, not replaced
         expect(_sources(second)).to_contain_text("DEMO_fibre.csv")
         expect(_sources(second)).not_to_contain_text(FIBRE_FILE)
         live.shot(first, "journey_session1_data")

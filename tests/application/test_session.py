@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from application import session as keys
+from application.increment import TableUpload
 from application.session import BOUNDARY_KEYS, Session, session_values
 from geo import schema as s
 
@@ -20,7 +21,7 @@ def state() -> dict[str, object]:
 def test_defaults_of_a_new_session(state: dict[str, object]) -> None:
     current = Session(state)
     assert (current.lang(), current.scheme(), current.last_province()) == ("vi", "2025", "")
-    assert current.selected(s.VINTAGE_2025) is None and current.uploads() == {}
+    assert current.selected(s.VINTAGE_2025) is None and current.table_uploads() == ()
     assert not current.has_uploads() and current.boundaries() is None
 
 
@@ -64,16 +65,38 @@ def test_keep_choice_resets_only_an_unknown_value(state: dict[str, object]) -> N
     assert state[keys.PROVINCE] == ""
 
 
-def test_uploads_that_no_longer_exist_are_left_out(
+def test_tables_are_added_once_per_content_and_kind(
     state: dict[str, object], tmp_path: Path
 ) -> None:
     current = Session(state)
     table = tmp_path / "fibre.csv"
     table.write_text("x\n", encoding="utf-8")
-    assert current.use_upload("fibre", table) and not current.use_upload("fibre", table)
-    assert current.use_upload("teams", tmp_path / "gone.csv")
-    assert current.uploads() == {"fibre": table}
-    assert current.overridden() == {"fibre", "teams"} and current.has_uploads()
+    fibre = TableUpload("fibre", table, "aa", sheet="Báo cáo", mapping=(("Hộ", "households"),))
+    assert current.add_table(fibre) and not current.add_table(fibre)
+    assert current.add_table(TableUpload("teams", table, "aa"))  # the same bytes as another kind
+    assert current.add_table(TableUpload("fibre", tmp_path / "gone.csv", "bb"))
+    assert current.table_uploads() == (fibre, TableUpload("teams", table, "aa"))
+    assert current.loaded("fibre", "aa") == fibre and current.loaded("fibre", "cc") is None
+    assert current.uploaded_files() == {("fibre", "fibre.csv"), ("teams", "fibre.csv")}
+    assert current.overridden() == set() and current.has_uploads()
+    current.remove_table("fibre", "aa")
+    assert current.table_uploads() == (TableUpload("teams", table, "aa"),)
+    assert all(isinstance(v, (str, list, type(None))) for r in state["uploads"] for v in r.values())
+
+
+def test_a_mapping_is_remembered_per_headers_and_a_pending_upload_per_kind(
+    state: dict[str, object], tmp_path: Path
+) -> None:
+    current = Session(state)
+    current.remember_mapping("so ho|xa", (("Hộ dùng cáp", "households_fibre"),))
+    assert current.mapping_for("so ho|xa") == (("Hộ dùng cáp", "households_fibre"),)
+    assert current.mapping_for("other") == ()
+    table = tmp_path / "t.csv"
+    table.write_text("x\n", encoding="utf-8")
+    current.set_pending("fibre", table, "dd")
+    assert current.pending("fibre") == (table, "dd") and current.pending("teams") is None
+    current.set_pending("fibre", None, error="too large")
+    assert current.pending("fibre") is None and current.pending_error("fibre") == "too large"
 
 
 def _imported(tmp_path: Path) -> SimpleNamespace:
@@ -104,11 +127,15 @@ def test_an_imported_boundary_file_is_kept_as_plain_strings(
     assert current.boundary_upload("other.zip:5") == "new"
 
 
-def test_a_failed_upload_keeps_its_message(state: dict[str, object]) -> None:
+def test_a_failed_upload_keeps_its_message(state: dict[str, object], tmp_path: Path) -> None:
     current = Session(state)
-    current.fail_boundaries("bad.zip:3", "bad.zip: not a zip file")
-    assert current.boundary_upload("bad.zip:3") == "failed"
+    current.fail_boundaries("ab12:opts", "bad.zip: not a zip file", crs=["EPSG:9209"])
+    assert current.boundary_upload("ab12:opts") == "failed"
     assert current.boundaries_error() == "bad.zip: not a zip file"
+    assert current.boundaries_failed_for("ab12") and not current.boundaries_failed_for("cd34")
+    assert current.boundaries_crs() == ["EPSG:9209"]
+    current.keep_boundaries(_imported(tmp_path), name="good.zip", token="ab12:other")  # type: ignore[arg-type]
+    assert not current.boundaries_failed_for("ab12") and current.boundaries_error() == ""
 
 
 def test_discarding_uploads_removes_the_folder_and_every_key(
@@ -118,7 +145,9 @@ def test_discarding_uploads_removes_the_folder_and_every_key(
     folder = current.folder()
     assert folder.is_dir() and current.folder() == folder  # made once
     current.keep_boundaries(_imported(tmp_path), name="hn.geojson", token="t")  # type: ignore[arg-type]
-    current.use_upload("fibre", folder / "fibre.csv")
+    current.add_table(TableUpload("fibre", folder / "fibre.csv", "aa"))
+    current.remember_mapping("k", (("a", "households"),))
+    current.set_pending("teams", folder / "t.csv", "bb")
     state[keys.LANG] = "en"
     current.discard_uploads()
     assert not folder.exists()

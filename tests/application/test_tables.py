@@ -37,7 +37,7 @@ def test_sources_show_kind_file_date_demo_and_origin() -> None:
     )
     assert list(table.columns) == ["Loại", "Tệp", "Ngày số liệu", "Dữ liệu mẫu", "Nguồn nạp"]
     assert list(table["Tệp"]) == ["hn.geojson", "DEMO_fibre.csv"]
-    assert list(table["Ngày số liệu"]) == ["", "2026-12-07 (file date)"]
+    assert list(table["Ngày số liệu"]) == ["", "2026-12-07 (ngày của tệp)"]
     assert list(table["Dữ liệu mẫu"]) == ["Không", "Có"]
     assert table["Nguồn nạp"].iloc[0] == "tải lên (phiên này)"
     assert table["Loại"].iloc[0] == "Ranh giới hành chính"

@@ -52,3 +52,17 @@ def test_the_winning_row_is_taken_whole() -> None:
 def test_frames_without_dates_are_an_error() -> None:
     with pytest.raises(InputError, match=r"update has no column \['as_of'\]"):
         merge_latest(NATIONAL, NATIONAL.drop(columns=["as_of"]))
+
+
+def test_names_of_both_registers_are_a_structured_choice(tmp_path) -> None:
+    from geo.errors import VintageAmbiguityError
+    from geo.indicators.counts import match_table
+    from geo.reading.tables import read_table
+
+    path = tmp_path / "ten_xa.csv"
+    path.write_text("Tỉnh,Xã,Số hộ,Số hộ có cáp quang\nTuyên Quang,Xã Thượng Lâm,5,4\n", "utf-8")
+    with pytest.raises(VintageAmbiguityError, match="--tables-vintage") as caught:
+        match_table(read_table(path))
+    assert caught.value.matched == {"2025": 1, "legacy": 1}
+    chosen = match_table(read_table(path), vintage="2025")
+    assert chosen.vintage == "2025" and chosen.matched_rows == {"2025": 1}

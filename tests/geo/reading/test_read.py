@@ -12,7 +12,7 @@ import pytest
 import shapely
 
 from geo.errors import InputError
-from geo.reading.read import RAW_ENCODING, read_source
+from geo.reading.read import RAW_ENCODING, feature_layers, read_source
 
 
 def polygons(n: int = 3) -> gpd.GeoDataFrame:
@@ -82,7 +82,8 @@ def test_several_polygon_layers_ask_for_one(tmp_path: Path) -> None:
     polygons().to_file(path, layer="communes")
     polygons().to_file(path, layer="districts")
     with pytest.raises(
-        InputError, match=r"several layers \['communes', 'districts'\]; pass .* --layer"
+        InputError,
+        match=r"several layers with features \['communes', 'districts'\]; pass .* --layer",
     ):
         read_source(path)
     assert read_source(path, layer="districts").layer == "districts"
@@ -97,6 +98,26 @@ def test_the_only_polygon_layer_is_taken_beside_a_point_layer(tmp_path: Path) ->
         path, layer="offices"
     )
     assert read_source(path).layer == "communes"
+
+
+def test_a_qgis_geopackage_with_layer_styles_reads_its_only_feature_layer(tmp_path: Path) -> None:
+    path = tmp_path / "qgis.gpkg"
+    polygons().to_file(path, layer="ranh_gioi_xa")
+    styles = pd.DataFrame({"f_table_name": ["ranh_gioi_xa"], "styleName": ["Mặc định"]})
+    pyogrio.write_dataframe(styles, path, layer="layer_styles", driver="GPKG")
+    assert feature_layers(path) == ["ranh_gioi_xa"]
+    assert read_source(path).layer == "ranh_gioi_xa"
+
+
+def test_layer_styles_is_never_offered_among_several_layers(tmp_path: Path) -> None:
+    path = tmp_path / "qgis.gpkg"
+    polygons().to_file(path, layer="communes")
+    polygons().to_file(path, layer="districts")
+    styles = pd.DataFrame({"f_table_name": ["communes"], "styleName": ["x"]})
+    pyogrio.write_dataframe(styles, path, layer="layer_styles", driver="GPKG")
+    assert feature_layers(path) == ["communes", "districts"]
+    with pytest.raises(InputError, match=r"features \['communes', 'districts'\]; pass"):
+        read_source(path)
 
 
 def test_a_zipped_shapefile_is_read_in_place_with_its_text_hints(tmp_path: Path) -> None:
