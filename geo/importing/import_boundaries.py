@@ -28,6 +28,7 @@ from shapely.errors import GEOSException
 
 from geo import schema as s
 from geo.errors import InputError, MatchError
+from geo.formulas import defuse_formulas
 from geo.importing import matching
 from geo.importing.levels import check_commune_level
 from geo.importing.matching import ProvinceScope, province_scope
@@ -522,7 +523,11 @@ def report_csv_path(out: str | Path) -> Path:
 
 
 def write_import(result: ImportResult, out: str | Path) -> tuple[Path, Path]:
-    """Write ``out`` (GeoPackage: layers ``communes`` and ``report``) and ``OUT.report.csv``, atomically."""
+    """Write ``out`` (GeoPackage: layers ``communes`` and ``report``) and ``OUT.report.csv``, atomically.
+
+    The CSV's text cells that a spreadsheet would run as formulas (a name ``=HYPERLINK(…)``)
+    are written as text (:func:`geo.formulas.defuse_formulas`); the GeoPackage keeps them as read.
+    """
     out = Path(out)
     if out.suffix.lower() != ".gpkg":
         raise InputError(f"--out {out} must end in .gpkg; the import writes a GeoPackage")
@@ -536,5 +541,5 @@ def write_import(result: ImportResult, out: str | Path) -> tuple[Path, Path]:
             geometry_type="MultiPolygon",
         )
         pyogrio.write_dataframe(result.report, temporary_gpkg, layer=LAYER_REPORT, driver="GPKG")
-        result.report.to_csv(temporary_csv, index=False, encoding="utf-8-sig")
+        defuse_formulas(result.report).to_csv(temporary_csv, index=False, encoding="utf-8-sig")
     return out, csv

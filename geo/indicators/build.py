@@ -28,6 +28,7 @@ import rasterio
 
 from geo import schema as s
 from geo.errors import InputError
+from geo.formulas import defuse_formulas
 from geo.indicators import registry
 from geo.indicators import targets as t
 from geo.indicators.aggregate import add_ratios, aggregate_units
@@ -624,7 +625,7 @@ def write_indicators(result: IndicatorResult, out: str | os.PathLike[str]) -> tu
                 _storable(frame), gpkg, layer=layer, driver="GPKG", promote_to_multi=True
             )
         pyogrio.write_dataframe(_storable(result.report), gpkg, layer=REPORT_LAYER, driver="GPKG")
-        result.report.to_csv(report_csv, index=False, encoding="utf-8-sig")
+        defuse_formulas(result.report).to_csv(report_csv, index=False, encoding="utf-8-sig")
     return out, csv
 
 
