@@ -35,6 +35,7 @@ from geo.importing.matching import ProvinceScope, province_scope
 from geo.reading.atomic import atomic_path
 from geo.reading.crs_inference import CentroidReference, CRSChoice, apply_crs, choose_crs
 from geo.reading.encoding import TextDecoding, fix_text_columns
+from geo.reading.isolate import read_isolated
 from geo.reading.read import RAW_ENCODING, SourceLayer, read_source
 from geo.reading.repair import (
     GRID_DEGREES,
@@ -229,7 +230,8 @@ def import_boundaries(
         When the file cannot be used; the message names the problem and the fix.
     """
     scope = province_scope(options.province) if options.province else None
-    source = read_source(path, layer=options.layer)
+    # In a child process with a memory cap and a time limit: a hostile file cannot take this process down.
+    source = read_isolated(read_source, path, layer=options.layer, what=str(path))
     text = _decode_text(source, options)
     frame = gpd.GeoDataFrame(text.frame, geometry=source.frame.geometry.name, crs=source.frame.crs)
     frame, notes = _drop_empty(frame)

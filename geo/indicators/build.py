@@ -354,9 +354,11 @@ def table_indicators(
     """A fibre or team table read (refused when it cannot be of ``kind``), matched, moved to the boundaries' vintage."""
     from geo.indicators.counts import match_table
     from geo.indicators.villages import place_villages
+    from geo.reading.isolate import read_isolated
     from geo.reading.tables import read_table
 
-    read = read_table(path, sheet=sheet, mapping=mapping, kind=kind)  # type: ignore[arg-type]
+    # In a child process with a memory cap and a time limit (geo.reading.isolate).
+    read = read_isolated(read_table, path, sheet=sheet, mapping=mapping, kind=kind, what=str(path))
     matched = match_table(read, vintage=vintage)  # type: ignore[arg-type]
     villages = place_villages(
         matched.villages,

@@ -210,6 +210,10 @@ class TableKindError(InputError):
         super().__init__(message)
         self.columns = columns
 
+    def __reduce__(self) -> tuple[type, tuple[str, dict[str, str | None]]]:
+        """Pickled with its columns (it crosses from the reading process, see :mod:`geo.reading.isolate`)."""
+        return type(self), (str(self), self.columns)
+
 
 def header_key(text: object) -> str:
     """Header text as a comparison key: "Số hộ (hộ)" → "soho"."""
