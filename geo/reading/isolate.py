@@ -22,8 +22,12 @@ Settings (environment variables, read at each call; defaults in brackets):
     ``0`` reads in this process, without limits (tests, benchmarks).
 
 The entry points that take a user's file read through it:
-:func:`geo.importing.import_boundaries.import_boundaries` (the boundary file)
-and :func:`geo.indicators.build.table_indicators` (fibre and team tables).
+:func:`geo.importing.import_boundaries.import_boundaries` (the boundary file),
+:func:`geo.indicators.build.table_indicators` (fibre and team tables), and
+:func:`geo.indicators.coverage.read_sites` and ``read_coverage_polygons`` (the
+4G inputs). The Data page's table preview (``pages_app/data.py``) still calls
+:func:`geo.reading.tables.read_table` in process (bounded by the caps of
+:mod:`geo.reading.table_bounds`, not by a child).
 The cost is a fork and the pickling of the result: about 0.05 s per read
 plus a second once per process to start the server (see ``BENCHMARKS.md``).
 """
