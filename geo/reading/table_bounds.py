@@ -14,10 +14,10 @@ cap                           value              what it bounds
 ``MAX_TABLE_FILE_BYTES``      256 MiB            a CSV or .xls file on disk
 ``MAX_XLSX_XML_BYTES``        512 MiB            the XML of an .xlsx, counted while inflating
                                                  (the sizes in the zip's headers are not trusted)
-``MAX_SHEET_CELLS``           5,000,000          a sheet's used range (rows × columns from A1
+``MAX_SHEET_CELLS``           3,000,000          a sheet's used range (rows × columns from A1
                                                  to the farthest cell holding a value)
-``MAX_SHARED_STRINGS``        5,000,000          the workbook's shared strings
-``MAX_MERGED_CELLS``          5,000,000          the cells the merged ranges cover (each range
+``MAX_SHARED_STRINGS``        3,000,000          the workbook's shared strings
+``MAX_MERGED_CELLS``          3,000,000          the cells the merged ranges cover (each range
                                                  clipped to the cells that hold data)
 ``MAX_FIELDS_PER_ROW``        16,384             fields of a CSV line (Excel's column count)
 ``MAX_FIELD_CHARS``           131,072            characters of a CSV field (the csv module's
@@ -25,7 +25,10 @@ cap                           value              what it bounds
 ============================  =================  ==========================================
 
 The province tables the product is built for are far inside them: the
-63,600-village demo table is 0.6 million cells. A merged range is read as
+63,600-village national demo table is 0.7 million cells. The cell caps are set
+so that the largest sheet they let through is read within the default time
+and memory limits of :mod:`geo.reading.isolate` (60 s, 2 GiB) on a loaded
+2-core machine (3 M cells: see BENCHMARKS.md). A merged range is read as
 what it holds, not as the rectangle it spans (see
 :func:`geo.reading.tables.read_raw`): a range to XFD1048576 over a
 three-row table costs three rows.
@@ -45,9 +48,9 @@ from geo.errors import InputError
 
 MAX_TABLE_FILE_BYTES: Final = 256 * 1024**2
 MAX_XLSX_XML_BYTES: Final = 512 * 1024**2
-MAX_SHEET_CELLS: Final = 5_000_000
-MAX_SHARED_STRINGS: Final = 5_000_000
-MAX_MERGED_CELLS: Final = 5_000_000
+MAX_SHEET_CELLS: Final = 3_000_000
+MAX_SHARED_STRINGS: Final = 3_000_000
+MAX_MERGED_CELLS: Final = 3_000_000
 MAX_FIELDS_PER_ROW: Final = 16_384
 MAX_FIELD_CHARS: Final = 131_072  # csv.field_size_limit()'s default, which the CSV parser applies
 CHUNK_BYTES: Final = 1024**2
@@ -135,19 +138,19 @@ def check_xlsx(path: Path, *, sheet: str | int | None) -> SheetExtent | None:
     """Scan an .xlsx's XML once, inflating it chunk by chunk, and refuse it beyond the caps.
 
     Returns the extent of ``sheet`` (a name or a position among the worksheets;
-    None checks the workbook's bytes and shared strings only, and returns None).
-    The whole workbook's XML counts towards :data:`MAX_XLSX_XML_BYTES`; the
-    shared strings towards :data:`MAX_SHARED_STRINGS`; ``sheet``'s used range
-    towards :data:`MAX_SHEET_CELLS`.
+    None scans every worksheet, and returns None). The whole workbook's XML
+    counts towards :data:`MAX_XLSX_XML_BYTES`; the shared strings towards
+    :data:`MAX_SHARED_STRINGS`; each scanned sheet's used range towards
+    :data:`MAX_SHEET_CELLS`.
     """
+    extents: dict[str, SheetExtent] = {}
     try:
         with zipfile.ZipFile(path) as archive:
-            title, part = _sheet_part(archive, sheet) if sheet is not None else ("", None)
+            parts = _chosen_parts(archive, sheet)
             budget = [MAX_XLSX_XML_BYTES]
-            extent = None
             for name in archive.namelist():
-                if name == part:
-                    extent = _scan_sheet(path, archive, name, budget, title=title)
+                if name in parts:
+                    extents[name] = _scan_sheet(path, archive, name, budget, title=parts[name])
                 elif name.endswith("sharedStrings.xml"):
                     _check_shared_strings(path, archive, name, budget)
                 elif name.endswith((".xml", ".rels")):
@@ -158,42 +161,50 @@ def check_xlsx(path: Path, *, sheet: str | int | None) -> SheetExtent | None:
             f"cannot read {path} as an Excel workbook ({error}); open it in Excel or LibreOffice "
             "and save it as .xlsx"
         ) from error
-    if extent is None and part is not None:
+    missing = [name for part, name in parts.items() if part not in extents]
+    if missing:
         raise InputError(
-            f"{path}: the workbook names a sheet part {part!r} it does not hold; {_FIX_XLSX}"
+            f"{path}: the workbook lists sheets {missing} it does not hold; {_FIX_XLSX}"
         )
-    return extent
+    return extents.popitem()[1] if sheet is not None else None
 
 
-def _sheet_part(archive: zipfile.ZipFile, sheet: str | int) -> tuple[str, str]:
-    """``sheet``'s name and the zip member holding its XML, from xl/workbook.xml and its relationships."""
+def _sheet_parts(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """(name, zip member holding its XML) of each worksheet, from xl/workbook.xml and its relationships."""
     book = _small_xml(archive, "xl/workbook.xml")
     rels = _small_xml(archive, "xl/_rels/workbook.xml.rels")
     targets = {r.get("Id"): r.get("Target", "") for r in rels.iterfind("p:Relationship", _NS)}
     sheets = [
-        (s.get("name"), targets.get(s.get(f"{{{_NS['r']}}}id"), ""))
+        (s.get("name", ""), targets.get(s.get(f"{{{_NS['r']}}}id"), ""))
         for s in book.iterfind("m:sheets/m:sheet", _NS)
     ]
-    sheets = [(name, target) for name, target in sheets if "worksheets/" in target]
-    chosen = next(
+    return [
         (
-            (name, target)
-            for i, (name, target) in enumerate(sheets)
-            if name == sheet or (isinstance(sheet, int) and i == sheet)
-        ),
-        None,
-    )
-    if chosen is None:
+            name,
+            target.lstrip("/")
+            if target.startswith("/")
+            else str(PurePosixPath("xl", target)).replace("xl/../", ""),
+        )
+        for name, target in sheets
+        if "worksheets/" in target
+    ]
+
+
+def _chosen_parts(archive: zipfile.ZipFile, sheet: str | int | None) -> dict[str, str]:
+    """Zip member → sheet name of the sheets to scan: ``sheet``, or every worksheet when None."""
+    sheets = _sheet_parts(archive)
+    if sheet is None:
+        return {part: name for name, part in sheets}
+    chosen = [
+        (name, part)
+        for i, (name, part) in enumerate(sheets)
+        if name == sheet or (isinstance(sheet, int) and i == sheet)
+    ]
+    if not chosen:
         raise InputError(
             f"{archive.filename} has no sheet {sheet!r}; found {[name for name, _ in sheets]}"
         )
-    name, target = chosen
-    part = (
-        target.lstrip("/")
-        if target.startswith("/")
-        else str(PurePosixPath("xl", target)).replace("xl/../", "")
-    )
-    return name, part
+    return {chosen[0][1]: chosen[0][0]}
 
 
 def _small_xml(archive: zipfile.ZipFile, name: str) -> ElementTree.Element:
