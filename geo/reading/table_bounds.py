@@ -279,10 +279,16 @@ def _scan_sheet(
 
 
 def _refuse_extent(path: Path, title: str, extent: SheetExtent) -> None:
+    if extent.area <= MAX_SHEET_CELLS:  # too many cells written, wherever they are
+        raise InputError(
+            f"{path}, sheet {title!r}: more than {MAX_SHEET_CELLS:,} cells ({extent.cells:,} read "
+            f"so far), the cap on a table's cells; split the table or remove the columns the "
+            f"product does not read; {_FIX_XLSX}"
+        )
     far = f"{_column_letters(extent.columns)}{extent.rows}"
     raise InputError(
-        f"{path}, sheet {title!r}: its used range is A1:{far} ({extent.area:,} cells; {extent.cells:,} cells "
-        f"written), more than the {MAX_SHEET_CELLS:,} a table may have (a value far from the "
+        f"{path}, sheet {title!r}: its used range is A1:{far} ({extent.area:,} cells; {extent.cells:,} "
+        f"cells written), more than the {MAX_SHEET_CELLS:,} a table may have (a value far from the "
         f"table, such as one at {far}, makes the sheet that large); {_FIX_XLSX}"
     )
 
