@@ -41,6 +41,7 @@ import shapely
 
 from geo import schema as s
 from geo.errors import CRSError, InputError
+from geo.formulas import defuse_formulas
 from geo.indicators.registry import INDICATORS, Indicator
 from geo.reading.atomic import atomic_path
 from geo.reference.codes import CODE_WIDTHS, pad_code
@@ -454,10 +455,6 @@ def attribute_table(frame: gpd.GeoDataFrame) -> pd.DataFrame:
     return pd.DataFrame(prepared[_attribute_columns(prepared)])
 
 
-#: First characters that make a spreadsheet take a text cell for a formula (CSV/formula injection).
-FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
-
-
 def csv_bytes(frame: gpd.GeoDataFrame, *, metadata: ExportMetadata | None = None) -> bytes:
     """CSV, UTF-8 with BOM, machine column names, no geometry (``metadata`` goes in a side file).
 
@@ -471,22 +468,6 @@ def csv_bytes(frame: gpd.GeoDataFrame, *, metadata: ExportMetadata | None = None
         .to_csv(index=False, lineterminator="\n")
         .encode("utf-8-sig")
     )
-
-
-def defuse_formulas(table: pd.DataFrame) -> pd.DataFrame:
-    """Text cells that start like a formula, prefixed with ``'``; numbers and other text untouched."""
-    text = [
-        c
-        for c in table.columns
-        if table[c].dtype == object or pd.api.types.is_string_dtype(table[c])
-    ]
-    defused = {
-        c: table[c].map(
-            lambda v: f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v
-        )
-        for c in text
-    }
-    return table.assign(**defused)
 
 
 def xlsx_bytes(frame: gpd.GeoDataFrame, *, metadata: ExportMetadata | None = None) -> bytes:

@@ -61,7 +61,14 @@ SheetFormat = Literal["png", "pdf"]
 #: Figure sizes in inches: A4 landscape and a 16:9 slide (PowerPoint's default 13.33 × 7.5 in).
 SIZES: Final[dict[str, tuple[float, float]]] = {"a4": (11.69, 8.27), "slide": (13.333, 7.5)}
 FONT: Final = "DejaVu Sans"
-RC: Final[dict[str, object]] = {"font.family": FONT, "pdf.fonttype": 42, "svg.fonttype": "none"}
+#: Matplotlib settings of every sheet; ``text.parse_math`` off: names, file names and notes come
+#: from files and are text ("fibre_$\\badmacro{x}$.csv" is a file name, not mathematics).
+RC: Final[dict[str, object]] = {
+    "font.family": FONT,
+    "pdf.fonttype": 42,
+    "svg.fonttype": "none",
+    "text.parse_math": False,
+}
 SEA: Final = "#f3f5f7"  # neutral: with no basemap, sea and foreign land look the same
 CONTEXT_FILL: Final = "#e3e3e3"
 MARK_COLOR: Final = "#b00020"

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+
+# The suite reads its small files in process: isolating each read in a child process
+# (geo.reading.isolate, on by default in the product) costs about 0.1 s a read, hundreds of times.
+# tests/geo/reading/test_isolate.py turns it on; VNCOVER_READ_ISOLATION=1 runs the whole suite isolated.
+os.environ.setdefault("VNCOVER_READ_ISOLATION", "0")
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"

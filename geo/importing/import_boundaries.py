@@ -28,6 +28,7 @@ from shapely.errors import GEOSException
 
 from geo import schema as s
 from geo.errors import InputError, MatchError
+from geo.formulas import defuse_formulas
 from geo.importing import matching
 from geo.importing.levels import check_commune_level
 from geo.importing.matching import ProvinceScope, province_scope
@@ -35,6 +36,7 @@ from geo.importing.parts import flag_parts
 from geo.reading.atomic import atomic_path
 from geo.reading.crs_inference import CentroidReference, CRSChoice, apply_crs, choose_crs
 from geo.reading.encoding import TextDecoding, fix_text_columns
+from geo.reading.isolate import read_isolated
 from geo.reading.read import RAW_ENCODING, SourceLayer, read_source
 from geo.reading.repair import (
     GRID_DEGREES,
@@ -229,7 +231,8 @@ def import_boundaries(
         When the file cannot be used; the message names the problem and the fix.
     """
     scope = province_scope(options.province) if options.province else None
-    source = read_source(path, layer=options.layer)
+    # In a child process with a memory cap and a time limit: a hostile file cannot take this process down.
+    source = read_isolated(read_source, path, layer=options.layer, what=str(path))
     text = _decode_text(source, options)
     frame = gpd.GeoDataFrame(text.frame, geometry=source.frame.geometry.name, crs=source.frame.crs)
     frame, notes = _drop_empty(frame)
@@ -523,7 +526,11 @@ def report_csv_path(out: str | Path) -> Path:
 
 
 def write_import(result: ImportResult, out: str | Path) -> tuple[Path, Path]:
-    """Write ``out`` (GeoPackage: layers ``communes`` and ``report``) and ``OUT.report.csv``, atomically."""
+    """Write ``out`` (GeoPackage: layers ``communes`` and ``report``) and ``OUT.report.csv``, atomically.
+
+    The CSV's text cells that a spreadsheet would run as formulas (a name ``=HYPERLINK(…)``)
+    are written as text (:func:`geo.formulas.defuse_formulas`); the GeoPackage keeps them as read.
+    """
     out = Path(out)
     if out.suffix.lower() != ".gpkg":
         raise InputError(f"--out {out} must end in .gpkg; the import writes a GeoPackage")
@@ -537,5 +544,5 @@ def write_import(result: ImportResult, out: str | Path) -> tuple[Path, Path]:
             geometry_type="MultiPolygon",
         )
         pyogrio.write_dataframe(result.report, temporary_gpkg, layer=LAYER_REPORT, driver="GPKG")
-        result.report.to_csv(temporary_csv, index=False, encoding="utf-8-sig")
+        defuse_formulas(result.report).to_csv(temporary_csv, index=False, encoding="utf-8-sig")
     return out, csv

@@ -28,6 +28,7 @@ import rasterio
 
 from geo import schema as s
 from geo.errors import InputError
+from geo.formulas import defuse_formulas
 from geo.indicators import registry
 from geo.indicators import targets as t
 from geo.indicators.aggregate import add_ratios, aggregate_units
@@ -362,9 +363,11 @@ def table_indicators(
     """A fibre or team table read (refused when it cannot be of ``kind``), matched, moved to the boundaries' vintage."""
     from geo.indicators.counts import match_table
     from geo.indicators.villages import place_villages
+    from geo.reading.isolate import read_isolated
     from geo.reading.tables import read_table
 
-    read = read_table(path, sheet=sheet, mapping=mapping, kind=kind)  # type: ignore[arg-type]
+    # In a child process with a memory cap and a time limit (geo.reading.isolate).
+    read = read_isolated(read_table, path, sheet=sheet, mapping=mapping, kind=kind, what=str(path))
     matched = match_table(read, vintage=vintage)  # type: ignore[arg-type]
     villages = place_villages(
         matched.villages,
@@ -644,7 +647,7 @@ def write_indicators(result: IndicatorResult, out: str | os.PathLike[str]) -> tu
                 _storable(frame), gpkg, layer=layer, driver="GPKG", promote_to_multi=True
             )
         pyogrio.write_dataframe(_storable(result.report), gpkg, layer=REPORT_LAYER, driver="GPKG")
-        result.report.to_csv(report_csv, index=False, encoding="utf-8-sig")
+        defuse_formulas(result.report).to_csv(report_csv, index=False, encoding="utf-8-sig")
     return out, csv
 
 

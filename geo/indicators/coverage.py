@@ -229,10 +229,11 @@ class _Accumulator:
 
 def read_coverage_polygons(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
     """Operator coverage polygons, in WGS 84 (VN-2000 through the official transformation)."""
+    from geo.reading.isolate import read_isolated
     from geo.reading.read import read_source
     from geo.reference.crs import to_wgs84
 
-    layer = read_source(path)
+    layer = read_isolated(read_source, path, what=str(path))  # memory- and time-capped child
     if layer.frame.crs is None:
         raise CRSError(
             f"coverage polygons {path} have no CRS; write them again with one (a shapefile: add its .prj)"
@@ -401,10 +402,10 @@ def read_site_list(
 
 def _site_frame(path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
     """Cells under folded header keys, ``source_row`` (1-based), and folded key → header text."""
-    from geo.reading.tables import header_key, list_sheets, read_raw
+    from geo.reading.isolate import read_isolated
+    from geo.reading.tables import header_key
 
-    visible = [x for x in list_sheets(path) if x.visible]
-    raw = read_raw(path, sheet=visible[0].name or 0 if visible else 0)
+    raw = read_isolated(_first_visible_sheet, path, what=str(path))  # memory- and time-capped child
     first = [header_key(v) if v is not None else "" for v in raw.iloc[0]]
     if first and first[0] in ("gsm", "umts", "lte", "nr", "cdma") and raw.shape[1] in (13, 14):
         names, start = list(OPENCELLID_COLUMNS[: raw.shape[1]]), 0  # OpenCelliD without header
@@ -414,6 +415,14 @@ def _site_frame(path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
     frame = raw.iloc[start:].set_axis(keys, axis=1).reset_index(drop=True)
     frame[SITE_ROW] = np.arange(start + 1, start + 1 + len(frame))
     return frame, {k: str(n) for k, n in zip(keys, names)}
+
+
+def _first_visible_sheet(path: Path) -> pd.DataFrame:
+    """The cells of the first visible sheet (the only one of a CSV), as :func:`read_raw` reads them."""
+    from geo.reading.tables import list_sheets, read_raw
+
+    visible = [x for x in list_sheets(path) if x.visible]
+    return read_raw(path, sheet=visible[0].name or 0 if visible else 0)
 
 
 def _numbers(sites: pd.DataFrame, column: str) -> pd.Series | float:

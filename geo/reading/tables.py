@@ -49,6 +49,7 @@ import pandas as pd
 
 from geo import schema as s
 from geo.errors import InputError
+from geo.reading import table_bounds
 from geo.reading.sniff import check_file_kind
 from geo.reading.vocabulary import IGNORE, check_mapping, detect_field, mapped_field
 from geo.reference.codes import pad_code
@@ -209,6 +210,10 @@ class TableKindError(InputError):
         super().__init__(message)
         self.columns = columns
 
+    def __reduce__(self) -> tuple[type, tuple[str, dict[str, str | None]]]:
+        """Pickled with its columns (it crosses from the reading process, see :mod:`geo.reading.isolate`)."""
+        return type(self), (str(self), self.columns)
+
 
 def header_key(text: object) -> str:
     """Header text as a comparison key: "Số hộ (hộ)" → "soho"."""
@@ -225,16 +230,26 @@ def field_of(header: str) -> str | None:
 
 
 def read_raw(path: str | os.PathLike[str], *, sheet: str | int = 0) -> pd.DataFrame:
-    """The cells of a CSV or Excel sheet as read, no header row, as objects (merged cells empty but the first)."""
+    """The cells of a CSV or Excel sheet as read, no header row, as objects (merged cells empty but the first).
+
+    The file is checked against the caps of :mod:`geo.reading.table_bounds`
+    first (bytes, used range, shared strings, fields per line): beyond them it
+    is refused with an :class:`~geo.errors.InputError` before any reader runs.
+    """
     path = Path(path)
     if not path.is_file():
         raise InputError(f"table not found: {path}; pass an existing .csv or .xlsx file")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm", ".xls", ".csv", ".txt"):
         check_file_kind(path)
-    if suffix in (".xlsx", ".xlsm", ".xls"):
+    if suffix in (".xlsx", ".xlsm"):
+        extent = table_bounds.check_xlsx(path, sheet=sheet)
+        return _read_excel(path, sheet=sheet, extent=extent)
+    if suffix == ".xls":
+        table_bounds.check_file_size(path)
         return _read_excel(path, sheet=sheet)
     if suffix in (".csv", ".txt"):
+        table_bounds.check_csv(path)
         return _read_csv(path)
     raise InputError(f"{path}: unsupported table format {suffix!r}; use .csv, .xlsx or .xls")
 
@@ -258,9 +273,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
         except UnicodeDecodeError:
             continue
         except (pd.errors.ParserError, csv.Error) as error:
-            raise InputError(
-                f"{path} cannot be read as CSV ({error}); save it from Excel as 'CSV UTF-8' or as .xlsx"
-            ) from error
+            raise InputError(table_bounds.csv_error_text(path, error)) from error
     raise InputError(f"{path}: cannot decode the CSV as UTF-8 or cp1258; save it as UTF-8")
 
 
@@ -272,6 +285,10 @@ def list_sheets(path: str | os.PathLike[str]) -> list[Sheet]:
     import python_calamine as calamine
 
     check_file_kind(path)
+    if path.suffix.lower() == ".xls":
+        table_bounds.check_file_size(path)
+    else:
+        table_bounds.check_xlsx(path, sheet=None)
     try:
         book = calamine.CalamineWorkbook.from_path(str(path))
         metadata = book.sheets_metadata
@@ -573,7 +590,9 @@ def _blank_to_none(value: object) -> object:
     return value
 
 
-def _read_excel(path: Path, *, sheet: str | int) -> pd.DataFrame:
+def _read_excel(
+    path: Path, *, sheet: str | int, extent: table_bounds.SheetExtent | None = None
+) -> pd.DataFrame:
     """Cells of one sheet: formulas as last saved, merged text filled over its range, merged numbers once.
 
     Read with calamine (Rust): the 63,600-village demo table takes about a
@@ -604,11 +623,11 @@ def _read_excel(path: Path, *, sheet: str | int) -> pd.DataFrame:
         raise InputError(
             f"cannot read {path} as an Excel workbook ({error}); open it in Excel or LibreOffice and save it as .xlsx"
         ) from error
-    grid = _rectangle(cells, merged)
+    grid, merged = _rectangle(cells, merged, path=path)
     if _has_error_cells(path):
-        _add_error_values(path, ws.name, grid)
+        _add_error_values(path, ws.name, grid, extent)
     if _has_formulas(path):
-        _check_saved_values(path, ws.name, grid)
+        _check_saved_values(path, ws.name, grid, extent)
     for (r0, c0), (r1, c1) in merged:
         value = grid[r0][c0]
         if np.isfinite(parse_count(value)):
@@ -620,13 +639,34 @@ def _read_excel(path: Path, *, sheet: str | int) -> pd.DataFrame:
 
 
 def _rectangle(
-    cells: list[list[object]], merged: list[tuple[tuple[int, int], tuple[int, int]]]
-) -> list[list[object]]:
-    """Rows of equal width from cell 1A, empty cells None, wide and tall enough for every merged range."""
+    cells: list[list[object]], merged: list[tuple[tuple[int, int], tuple[int, int]]], *, path: Path
+) -> tuple[list[list[object]], list[tuple[tuple[int, int], tuple[int, int]]]]:
+    """Rows of equal width from cell A1, empty cells None, and the merged ranges within them.
+
+    The grid is wide and tall enough for every merged range (a header merged
+    past the last value is filled over its columns) as long as it stays within
+    :data:`~geo.reading.table_bounds.MAX_SHEET_CELLS`; beyond that a merged range
+    is read as what it holds: clipped to the rows and columns that hold a
+    value, so a range to XFD1048576 over a three-row table costs three rows.
+    """
     height = max([len(cells), *(r1 + 1 for (_, _), (r1, _) in merged)])
     width = max([0, *(len(row) for row in cells), *(c1 + 1 for (_, _), (_, c1) in merged)])
+    if height * width > table_bounds.MAX_SHEET_CELLS:
+        height, width = len(cells), max([0, *(len(row) for row in cells)])
+    clipped = [
+        ((r0, c0), (min(r1, height - 1), min(c1, width - 1)))
+        for (r0, c0), (r1, c1) in merged
+        if r0 < height and c0 < width
+    ]
+    covered = sum((r1 - r0 + 1) * (c1 - c0 + 1) for (r0, c0), (r1, c1) in clipped)
+    if covered > table_bounds.MAX_MERGED_CELLS:
+        raise InputError(
+            f"{path}: its merged ranges cover {covered:,} cells of the table, more than the "
+            f"{table_bounds.MAX_MERGED_CELLS:,} allowed (overlapping merged ranges?); unmerge the cells "
+            "in Excel or LibreOffice and save it again"
+        )
     grid = [[_cell(v) for v in row] + [None] * (width - len(row)) for row in cells]
-    return grid + [[None] * width for _ in range(height - len(grid))]
+    return grid + [[None] * width for _ in range(height - len(grid))], clipped
 
 
 def _cell(value: object) -> object:
@@ -674,25 +714,43 @@ def _sheets_hold(path: Path, needles: tuple[bytes, ...]) -> bool:
         )
 
 
-def _add_error_values(path: Path, title: str, grid: list[list[object]]) -> None:
+def _add_error_values(
+    path: Path, title: str, grid: list[list[object]], extent: table_bounds.SheetExtent | None
+) -> None:
     """Put Excel's error values (``#DIV/0!`` …), which calamine reads as empty, back into ``grid``."""
     from openpyxl.cell.cell import ERROR_CODES
 
     book = _open_workbook(path, data_only=True, read_only=True)
-    for r, row in enumerate(book[title].iter_rows(values_only=True)):
+    for r, row in enumerate(_grid_rows(book[title], grid, extent)):
         for c, value in enumerate(row):
             if value in ERROR_CODES and r < len(grid) and c < len(grid[r]):
                 grid[r][c] = value
     book.close()
 
 
-def _check_saved_values(path: Path, title: str, grid: list[list[object]]) -> None:
+def _grid_rows(sheet, grid: list[list[object]], extent: table_bounds.SheetExtent | None):  # noqa: ANN001, ANN202 - openpyxl's sheet and rows
+    """The rows openpyxl reads of ``sheet``, within the grid and the cells the sheet's XML holds.
+
+    Bounded so that a styled empty cell at XFD1048576 is not walked to (openpyxl
+    would yield a million rows of 16,384 cells); a formula cell without a
+    value, which calamine leaves out of the grid, is within ``extent``.
+    """
+    rows = max(len(grid), extent.rows if extent else 0)
+    columns = max(len(grid[0]) if grid else 0, extent.columns if extent else 0)
+    if not rows or not columns:
+        return iter(())
+    return sheet.iter_rows(min_row=1, max_row=rows, min_col=1, max_col=columns, values_only=True)
+
+
+def _check_saved_values(
+    path: Path, title: str, grid: list[list[object]], extent: table_bounds.SheetExtent | None
+) -> None:
     """Refuse formula cells that have no value saved with them (the file was never opened in Excel)."""
     from openpyxl.utils import get_column_letter
 
     book = _open_workbook(path, data_only=False, read_only=True)
     missing = []
-    for r, row in enumerate(book[title].iter_rows(values_only=True)):
+    for r, row in enumerate(_grid_rows(book[title], grid, extent)):
         for c, formula in enumerate(row):
             saved = grid[r][c] if r < len(grid) and c < len(grid[r]) else None
             if isinstance(formula, str) and formula.startswith("=") and saved is None:

@@ -567,6 +567,19 @@ def test_script_in_names_is_kept_verbatim_through_the_import(tmp_path: Path) -> 
     assert SCRIPT in csv.read_text(encoding="utf-8-sig")
 
 
+def test_the_import_report_csv_writes_a_formula_name_as_text(tmp_path: Path) -> None:
+    formula = '=HYPERLINK("http://example.invalid","x")'
+    frame = communes().assign(ten_xa=[formula, "+1+1", "Phường Hiệp Thành"])
+    result = import_boundaries(
+        write_gpkg(tmp_path / "evil.gpkg", frame),
+        options=ImportOptions(code_column="ma_xa", name_column="ten_xa"),
+    )
+    gpkg, csv = write_import(result, tmp_path / "out.gpkg")
+    names = pd.read_csv(csv, encoding="utf-8-sig", dtype=str)["source_name"].tolist()
+    assert names == [f"'{formula}", "'+1+1", "Phường Hiệp Thành"]
+    assert formula in gpd.read_file(gpkg, layer="report")["source_name"].tolist()
+
+
 def test_script_in_a_table_is_kept_verbatim(tmp_path: Path) -> None:
     path = write_xlsx(
         tmp_path / "teams.xlsx",

@@ -43,6 +43,13 @@ def test_atlas_of_one_province_has_a_page_per_commune(tmp_path: Path) -> None:
     )
 
 
+def test_a_file_name_with_dollars_is_text_in_the_atlas(tmp_path: Path) -> None:
+    ind = write_ind(tmp_path / "ind.gpkg", source=r"fibre_$\badmacro{x}$.csv")
+    out = tmp_path / "atlas.pdf"
+    assert atlas.write_atlas(ind, out, column=s.PCT_POP_4G) == 4
+    assert out.read_bytes().startswith(b"%PDF")
+
+
 def test_failed_atlas_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ind = write_ind(tmp_path / "ind.gpkg")
 

@@ -88,9 +88,16 @@ def ind_layers() -> dict[str, gpd.GeoDataFrame]:
     return {"commune": communes, "district": districts, "province": provinces}
 
 
-def write_ind(path: Path) -> Path:
-    """Write ``ind_layers`` as an indicators GeoPackage (like ``build-indicators``)."""
+def write_ind(path: Path, *, source: str | None = None) -> Path:
+    """Write ``ind_layers`` as an indicators GeoPackage (like ``build-indicators``).
+
+    ``source`` replaces the 4G source file name ("DEMO_sites.csv") of the communes.
+    """
     for level, frame in ind_layers().items():
+        if source is not None and s.source_column(s.MOBILE) in frame:
+            frame[s.source_column(s.MOBILE)] = frame[s.source_column(s.MOBILE)].map(
+                lambda v: source if v else v
+            )
         pyogrio.write_dataframe(
             frame, path, layer=export.LEVEL_LAYERS[level], driver="GPKG", promote_to_multi=True
         )

@@ -111,6 +111,18 @@ def test_pdf_sheet(ind: Path, tmp_path: Path) -> None:
     assert path.read_bytes().startswith(b"%PDF")
 
 
+#: A file name that matplotlib's mathtext would parse (and fail on) if text were read as mathematics.
+MATH_NAME = r"fibre_$\badmacro{x}$.csv"
+
+
+def test_a_file_name_with_dollars_is_text_on_a_pdf_sheet(tmp_path: Path) -> None:
+    ind = write_ind(tmp_path / "ind.gpkg", source=MATH_NAME)
+    sheet = mapsheet.sheet_from_gpkg(ind, column=s.PCT_POP_4G)
+    path = mapsheet.write_sheet(sheet, tmp_path / "vn.pdf", dpi=DPI)
+    assert path.read_bytes().startswith(b"%PDF")
+    assert any(MATH_NAME in t for t in _texts(mapsheet.render_sheet(sheet)))
+
+
 def test_unknown_indicator_names_the_columns(ind: Path) -> None:
     with pytest.raises(InputError, match=r"--indicator 'pct_5g' is not a column.*'pct_pop_4g'"):
         mapsheet.sheet_from_gpkg(ind, column="pct_5g")
