@@ -4,10 +4,12 @@ __all__ = [
     "app_data",
     "display",
     "i18n",
+    "increment",
     "map_request",
     "profile",
     "search",
     "session",
     "settings",
     "tables",
+    "uploads",
 ]

@@ -30,6 +30,7 @@ from geo.errors import CoverageError, VintageAmbiguityError
 from geo.indicators.build import TablePart
 from geo.reading.atomic import atomic_path
 from geo.reading.crs_inference import candidate_crs
+from geo.reading.isolate import read_isolated
 from geo.reading.tables import (
     KIND_FIELDS,
     Sheet,
@@ -194,7 +195,10 @@ def check_table(
     try:
         part = table_part(upload, boundaries, population)
     except VintageAmbiguityError as error:
-        read = read_table(upload.path, sheet=upload.sheet, mapping=dict(upload.mapping))
+        # The columns for the page, read in the capped child as every user file is (geo.reading.isolate).
+        read = read_isolated(
+            read_table, upload.path, sheet=upload.sheet, mapping=dict(upload.mapping), what=name
+        )
         found = tuple((header, field) for field, header in read.columns.items())
         columns = found + tuple((h, None) for h in read.unknown)
         return TableCheck(sheets, None, columns=columns, ambiguous=dict(error.matched))

@@ -41,9 +41,9 @@ import shapely
 
 from geo import schema as s
 from geo.errors import CRSError, InputError
-from geo.formulas import defuse_formulas
 from geo.indicators.registry import INDICATORS, Indicator
 from geo.reading.atomic import atomic_path
+from geo.reading.formulas import defuse_formulas
 from geo.reference.codes import CODE_WIDTHS, pad_code
 from geo.reference.names import to_nfc
 

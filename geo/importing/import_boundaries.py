@@ -28,7 +28,6 @@ from shapely.errors import GEOSException
 
 from geo import schema as s
 from geo.errors import InputError, MatchError
-from geo.formulas import defuse_formulas
 from geo.importing import matching
 from geo.importing.levels import check_commune_level
 from geo.importing.matching import ProvinceScope, province_scope
@@ -36,6 +35,7 @@ from geo.importing.parts import flag_parts
 from geo.reading.atomic import atomic_path
 from geo.reading.crs_inference import CentroidReference, CRSChoice, apply_crs, choose_crs
 from geo.reading.encoding import TextDecoding, fix_text_columns
+from geo.reading.formulas import defuse_formulas
 from geo.reading.isolate import read_isolated
 from geo.reading.read import RAW_ENCODING, SourceLayer, read_source
 from geo.reading.repair import (
@@ -529,7 +529,7 @@ def write_import(result: ImportResult, out: str | Path) -> tuple[Path, Path]:
     """Write ``out`` (GeoPackage: layers ``communes`` and ``report``) and ``OUT.report.csv``, atomically.
 
     The CSV's text cells that a spreadsheet would run as formulas (a name ``=HYPERLINK(…)``)
-    are written as text (:func:`geo.formulas.defuse_formulas`); the GeoPackage keeps them as read.
+    are written as text (:func:`geo.reading.formulas.defuse_formulas`); the GeoPackage keeps them as read.
     """
     out = Path(out)
     if out.suffix.lower() != ".gpkg":

@@ -28,12 +28,12 @@ import rasterio
 
 from geo import schema as s
 from geo.errors import InputError
-from geo.formulas import defuse_formulas
 from geo.indicators import registry
 from geo.indicators import targets as t
 from geo.indicators.aggregate import add_ratios, aggregate_units
 from geo.indicators.villages import empty_villages
 from geo.reading.atomic import atomic_path
+from geo.reading.formulas import defuse_formulas
 from geo.reading.repair import grid_size_for, union_polygons
 
 INDICATOR_COLUMNS: Final = (

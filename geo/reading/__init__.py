@@ -5,10 +5,13 @@ __all__ = [
     "boundaries",
     "crs_inference",
     "encoding",
+    "formulas",
     "guard",
+    "isolate",
     "read",
     "repair",
     "sniff",
+    "table_bounds",
     "tables",
     "vocabulary",
 ]
