@@ -9,6 +9,7 @@ __all__ = [
     "profile",
     "search",
     "session",
+    "session_files",
     "settings",
     "tables",
     "uploads",

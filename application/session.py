@@ -16,8 +16,6 @@ stay with their widget.
 from __future__ import annotations
 
 import shutil
-import tempfile
-import uuid
 from collections.abc import Iterable, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +23,7 @@ from typing import Any, Final, Literal
 
 from application.i18n import DEFAULT_LANG
 from application.increment import TableUpload
+from application.session_files import session_folder
 from geo import schema as s
 from geo.importing.merge_boundaries import SessionBoundaries
 
@@ -115,6 +114,8 @@ class Session:
     """The plain values of one session, read and written in its ``state`` (``st.session_state``)."""
 
     state: MutableMapping[str, Any]
+    #: The browser session's id, naming its folder (:mod:`application.session_files`).
+    owner: str | None = None
 
     # Language and the map page's choices.
 
@@ -168,10 +169,10 @@ class Session:
     # Uploads.
 
     def folder(self) -> Path:
-        """This session's own temporary folder for uploads (created when missing)."""
+        """This session's own folder for uploads (created when missing, e.g. removed after a long absence)."""
         path = self.state.get(SESSION_DIR)
         if not path or not Path(path).is_dir():
-            path = tempfile.mkdtemp(prefix=f"vncover-session-{uuid.uuid4().hex[:8]}-")
+            path = str(session_folder(self.owner))
             self.state[SESSION_DIR] = path
         return Path(path)
 

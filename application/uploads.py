@@ -139,6 +139,15 @@ def escape_markdown(value: str) -> str:
     return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
 
 
+def escape_cells(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``table`` whose texts (cells, column names) :func:`escape_markdown` has escaped."""
+    out = table.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(lambda v: escape_markdown(v) if isinstance(v, str) else v)
+    return out.rename(columns=lambda c: escape_markdown(c) if isinstance(c, str) else c)
+
+
 def crs_choices(error: BaseException) -> list[str]:
     """The EPSG codes an error names (``EPSG:9209`` …), in order, each once: the CRS to offer first."""
     return list(dict.fromkeys(f"EPSG:{code}" for code in _EPSG.findall(str(error))))

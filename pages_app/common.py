@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
+import time
 
 import pandas as pd
 import streamlit as st
+from streamlit import runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from application.app_data import cache_key, discover_inputs
 from application.display import DisplayData, InputFields, boundary_notice, display_data, inputs_of
@@ -26,15 +30,40 @@ from application.increment import (
     with_uploads,
 )
 from application.session import Session
+from application.session_files import sweep_seconds, sweep_sessions
 from application.settings import Settings, checked_boundaries, resolve_settings
-from application.uploads import table_part
+from application.uploads import escape_cells, escape_markdown, table_part
 from geo.errors import CoverageError
 from geo.reference.crosswalk import read_crosswalk
 
 
 def session() -> Session:
-    """This browser session's plain values (``st.session_state``)."""
-    return Session(st.session_state)
+    """This browser session's plain values (``st.session_state``), its folder named by its id."""
+    _start_sweeper()
+    context = get_script_run_ctx()
+    return Session(st.session_state, owner=context.session_id if context else None)
+
+
+def _session_connected(session_id: str) -> bool:
+    """True while the browser session ``session_id`` is connected to this process."""
+    return runtime.exists() and runtime.get_instance().is_active_session(session_id)
+
+
+@st.cache_resource(show_spinner=False)
+def _start_sweeper() -> threading.Thread:
+    """Start, once per process, the thread that removes the folders of ended sessions."""
+
+    def sweep_forever() -> None:
+        while True:
+            try:
+                sweep_sessions(_session_connected)
+            except OSError:
+                pass  # the temp folder unreadable for a moment: the next sweep tries again
+            time.sleep(sweep_seconds())
+
+    thread = threading.Thread(target=sweep_forever, name="vncover-session-sweeper", daemon=True)
+    thread.start()
+    return thread
 
 
 def lang() -> str:
@@ -88,7 +117,7 @@ def session_inputs() -> tuple[InputFields, str]:
         inputs = discover_inputs(config.data_dir, boundaries)
         return plain_fields(inputs), cache_key(inputs)
     except (CoverageError, OSError) as err:
-        st.error(tr("data_error", error=err))
+        st.error(tr("data_error", error=escape_markdown(str(err))))
         st.stop()
 
 
@@ -111,7 +140,7 @@ def load_with_changes() -> tuple[DisplayData, tuple[TableChange, ...]]:
         try:
             return data_with(session().table_uploads())
         except (CoverageError, OSError) as err:
-            st.error(tr("data_error", error=err))
+            st.error(tr("data_error", error=escape_markdown(str(err))))
             st.stop()
 
 
@@ -126,6 +155,15 @@ def crosswalk() -> pd.DataFrame:
     return read_crosswalk()
 
 
+def plain_table(table: pd.DataFrame) -> None:
+    """``st.table`` with every text shown as it is (``st.table`` renders Markdown in its cells)."""
+    st.table(escape_cells(table), hide_index=True)
+
+
+def _escaped(value: str | None) -> str | None:
+    return None if value is None else escape_markdown(value)
+
+
 def banners(data: DisplayData, scheme: str | None = None) -> None:
     """Demo-data banner and the notice of which boundaries are approximate, on every page that shows data.
 
@@ -138,7 +176,7 @@ def banners(data: DisplayData, scheme: str | None = None) -> None:
         data,
         scheme or current.scheme(),
         lang=current.lang(),
-        uploaded_name=current.boundaries_name(),
+        uploaded_name=_escaped(current.boundaries_name()),  # the notice is Markdown
         uploaded_scheme=current.boundaries_scheme(),
     )
     if notice:

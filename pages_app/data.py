@@ -56,6 +56,7 @@ from pages_app.common import (
     lang,
     load_with_changes,
     max_upload_mb,
+    plain_table,
     session,
     session_inputs,
     settings,
@@ -78,7 +79,7 @@ data, changes = load_with_changes()
 state = session()
 st.title(tr("data_title"))
 banners(data)
-st.caption(tr("data_dir", path=str(settings().data_dir)))
+st.caption(escape_markdown(tr("data_dir", path=str(settings().data_dir))))
 sources = sources_on_screen(
     data.sources,
     lang=lang(),
@@ -87,8 +88,8 @@ sources = sources_on_screen(
     uploaded=state.uploaded_files(),
 )
 # A static table: a handful of rows a person reads (and a browser test can read) at a glance.
-st.table(sources, hide_index=True)
-st.caption(tr("targets_file", name=data.config.source))
+plain_table(sources)
+st.caption(escape_markdown(tr("targets_file", name=str(data.config.source))))
 if len(data.report):
     with st.expander(tr("table_report")):
         st.dataframe(table_report(data.report, lang=lang()), hide_index=True)
@@ -221,7 +222,7 @@ if report_path is not None:
     st.subheader(tr("import_report"))
     report = import_report(report_path, lang=lang())
     # What a planner checks per feature, as a plain table; the matching evidence in the expander.
-    st.table(report_main(report, lang=lang()), hide_index=True)
+    plain_table(report_main(report, lang=lang()))
     with st.expander(tr("import_summary")):
         st.code(state.boundaries_summary(), language=None)
         st.dataframe(report, hide_index=True, key="import_report")
@@ -314,7 +315,7 @@ def _mapping(
         for i, (header, field) in enumerate(detected):
             default = remembered.get(header, field or "")
             value = st.selectbox(
-                header,
+                escape_markdown(header),  # a column header from the file: a label renders Markdown
                 options,
                 index=options.index(default) if default in options else 0,
                 format_func=labels.__getitem__,

@@ -9,6 +9,7 @@ from application.display import map_title
 from application.map_request import MapRequest, clicked_code
 from application.profile import commune_profile, profile_html
 from application.search import search_communes
+from application.uploads import escape_markdown
 from geo import schema as s
 from layers.choropleth import indicators_of
 from pages_app.common import banners, crosswalk, lang, load, session, tr
@@ -65,7 +66,7 @@ query = st.text_input(tr("search"), placeholder=tr("search_placeholder"), key="s
 if query:
     found = search_communes(data.search[scheme], query, province_code=province)
     if found.empty:
-        st.caption(tr("search_none", query=query))
+        st.caption(escape_markdown(tr("search_none", query=query)))
     else:
         options = dict(
             zip(found[s.COMMUNE_CODE], found[s.COMMUNE_NAME] + " — " + found[s.PROVINCE_NAME])

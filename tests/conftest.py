@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,9 @@ import pytest
 # (geo.reading.isolate, on by default in the product) costs about 0.1 s a read, hundreds of times.
 # tests/geo/reading/test_isolate.py turns it on; VNCOVER_READ_ISOLATION=1 runs the whole suite isolated.
 os.environ.setdefault("VNCOVER_READ_ISOLATION", "0")
+# The sessions' upload folders of the suite (AppTests, the apps the browser tests start) in one
+# folder of its own, never among a running app's in the system's temp folder.
+os.environ.setdefault("VNCOVER_SESSIONS_DIR", tempfile.mkdtemp(prefix="vncover-test-sessions-"))
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import rasterio
 import shapely
 import shapely.geometry
@@ -328,3 +329,9 @@ def qgis_geopackage() -> bytes:
         styles = pd.DataFrame({"f_table_name": ["ranh_gioi_xa"], "styleName": ["Mặc định"]})
         pyogrio.write_dataframe(styles, path, layer="layer_styles", driver="GPKG")
         return path.read_bytes()
+
+
+def shown(element: object) -> pd.DataFrame:
+    """An ``st.table``'s cells as a person reads them: the Markdown escapes taken off."""
+    table = element.value  # type: ignore[attr-defined]
+    return table.map(lambda v: v.replace("\\", "") if isinstance(v, str) else v)

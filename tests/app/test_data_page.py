@@ -16,7 +16,7 @@ from application.session import Session
 from application.settings import ENV_DATA_DIR
 from application.uploads import content_digest, save_upload
 from geo import schema as s
-from tests.app.fixture_data import APP, write_data_dir
+from tests.app.fixture_data import APP, shown, write_data_dir
 
 PAGES = Path("pages_app")
 #: Tuyên Quang only, by code, dated after the default table: Lâm Bình 80 %, Thượng Lâm (no row before) 75 %.
@@ -87,7 +87,7 @@ def test_a_province_table_changes_only_its_communes(app: AppTest) -> None:
     assert "cập nhật 2 xã/phường (Tỉnh Tuyên Quang)" in _texts(app.success)
     report = app.dataframe[-1].value
     assert list(report["Dòng trong tệp"]) == [4] and list(report["Kết quả"]) == ["Không ghép được"]
-    sources = app.table[0].value
+    sources = shown(app.table[0])
     assert {"DEMO_fibre.csv", "cap_quang_tuyen_quang.csv"} <= set(sources["Tệp"])
     after = _fibre_by_commune(app)
     assert after["02266"] == 80.0 and after["02269"] == 75.0 and np.isnan(before["02269"])
@@ -114,7 +114,7 @@ def test_a_fibre_and_a_team_table_of_the_same_name_are_both_kept(app: AppTest) -
         digest = _stage(app, kind, "bang.csv", content)
         app.button(key=f"add_{kind}_{digest}").click().run()
         assert not app.exception, [e.value for e in app.exception]
-    sources = app.table[0].value
+    sources = shown(app.table[0])
     rows = sources[sources["Tệp"] == "bang.csv"]
     assert sorted(rows["Loại"]) == ["Cáp quang", "Tổ công nghệ số"]
     assert set(rows["Nguồn nạp"]) == {"tải lên (phiên này)"}
