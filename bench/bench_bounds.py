@@ -185,6 +185,70 @@ def _import(path: Path) -> str:
     return f"imported: {result.n_matched:,} of {result.n_features:,} matched"
 
 
+def lying_zip(path: Path, total_bytes: int, declared: int = 2000) -> Path:
+    """A zip whose headers say its GeoJSON is ``declared`` bytes while the stream inflates to ``total_bytes``."""
+    import struct
+
+    head = b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"n":"'
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        with archive.open("xa.geojson", "w", force_zip64=True) as stream:
+            for chunk in _framed(head, repeated(b"x" * 4096, total_bytes), b'"}}]}'):
+                stream.write(chunk)
+    with path.open("r+b") as out:  # the sizes in both headers; zip64 extra fields left as they are
+        raw = out.read(64)
+        out.seek(raw.index(b"PK\x03\x04") + 22)
+        out.write(struct.pack("<I", declared))
+        size = path.stat().st_size
+        tail_start = max(0, size - 1024)
+        out.seek(tail_start)
+        tail = out.read()
+        central = tail_start + tail.index(b"PK\x01\x02")
+        out.seek(central + 24)
+        out.write(struct.pack("<I", declared))
+    return path
+
+
+def _province_with(folder: Path, change: Callable[[dict[str, object]], None]) -> Path:
+    """The real-world province file with ``change`` applied to its parsed GeoJSON."""
+    document = json.loads(PROVINCE_FILE.read_text(encoding="utf-8"))
+    change(document)
+    path = folder / "xa.geojson"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def _far_coordinates(document: dict[str, object]) -> None:
+    """Every tenth feature's first coordinate moved to 1e308 (what a broken export writes)."""
+    for feature in document["features"][::10]:  # type: ignore[index]
+        ring = feature["geometry"]["coordinates"][0]
+        while isinstance(ring[0][0], list):  # MultiPolygon: the first ring of the first part
+            ring = ring[0]
+        ring[0] = [1e308, ring[0][1]]
+
+
+def _truncated_flatgeobuf(folder: Path) -> Path:
+    import geopandas as gpd
+
+    good = folder / "good.fgb"
+    gpd.read_file(PROVINCE_FILE).to_file(good, driver="FlatGeobuf")
+    path = folder / "xa.fgb"
+    path.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    return path
+
+
+def _vrt_as_kml(folder: Path) -> Path:
+    secret = folder / "secret.csv"
+    secret.write_text('wkt,name\n"POLYGON((105 21,106 21,106 22,105 21))",secret\n')
+    path = folder / "ranh_gioi.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(
+            "xa.kml",
+            f'<OGRVRTDataSource><OGRVRTLayer name="x"><SrcDataSource>{secret}</SrcDataSource>'
+            '<GeometryField encoding="WKT" field="wkt"/></OGRVRTLayer></OGRVRTDataSource>',
+        )
+    return path
+
+
 #: name → (what it is, build-and-read in a folder → outcome text)
 CASES: dict[str, tuple[str, Callable[[Path], str]]] = {
     "province_table": (
@@ -248,6 +312,22 @@ CASES: dict[str, tuple[str, Callable[[Path], str]]] = {
         "the same, read in process (VNCOVER_READ_ISOLATION=0)",
         lambda f: _import(PROVINCE_FILE),
     ),
+    "lying_zip": (
+        "zip whose headers say 2,000 bytes, its stream inflating to 3 GB, isolated",
+        lambda f: _import(lying_zip(f / "ranh_gioi.zip", 3 * 1024**3)),
+    ),
+    "far_coordinates": (
+        "the province file with every tenth feature at x = 1e308, isolated",
+        lambda f: _import(_province_with(f, _far_coordinates)),
+    ),
+    "truncated_flatgeobuf": (
+        "the province file as FlatGeobuf cut in half, isolated",
+        lambda f: _import(_truncated_flatgeobuf(f)),
+    ),
+    "vrt_as_kml": (
+        "a zip holding an OGR VRT named .kml that names a file beside it, isolated",
+        lambda f: _import(_vrt_as_kml(f)),
+    ),
     "view": (
         "GeoPackage view with a 4-way cross join (8·10⁹ rows), isolated",
         lambda f: _view(cross_join_view(f / "slow.gpkg")),
@@ -270,6 +350,10 @@ CASES: dict[str, tuple[str, Callable[[Path], str]]] = {
 ISOLATED = {
     "largest_table_isolated",
     "province_boundaries",
+    "lying_zip",
+    "far_coordinates",
+    "truncated_flatgeobuf",
+    "vrt_as_kml",
     "view",
     "native_abort",
     "memory_cap",

@@ -372,10 +372,8 @@ def _read_ogr(path: Path, target: str, member: str, *, layer: str | None) -> Sou
         is_shapefile = driver == "ESRI Shapefile"
         cpg, ldid = _shapefile_text_hints(path, target) if is_shapefile else (None, None)
         encoding = RAW_ENCODING if is_shapefile else None
-        frame = _guarded(
-            path, lambda: pyogrio.read_dataframe(target, layer=layer_name, encoding=encoding)
-        )
-    notes = [f"{w.category.__name__}: {w.message}" for w in caught]
+        frame, unbuilt = _read_frame(path, target, layer_name, encoding)
+    notes = [*(f"{w.category.__name__}: {w.message}" for w in caught), *unbuilt]
     if frame.has_z.any():
         notes.append(
             f"Z coordinates of {int(frame.has_z.sum())} features dropped: the import is two-dimensional"
@@ -392,6 +390,51 @@ def _read_ogr(path: Path, target: str, member: str, *, layer: str | None) -> Sou
         text_encoding=encoding or info.get("encoding"),
         notes=tuple(dict.fromkeys(notes)),
     )
+
+
+def _read_frame(
+    path: Path, target: str, layer: str | None, encoding: str | None
+) -> tuple[gpd.GeoDataFrame, tuple[str, ...]]:
+    """The layer's features; when GEOS cannot build some geometries, the others with a note naming those.
+
+    A geometry GEOS refuses (a ring left open by a broken export, a ring whose
+    first point was overwritten) makes the whole read fail; then the attributes
+    and the geometries' WKB are read apart, open rings are closed
+    (``shapely.from_wkb(on_invalid="fix")``), and what still cannot be built
+    loses its geometry, so one broken feature does not refuse a province.
+    """
+    try:
+        return pyogrio.read_dataframe(target, layer=layer, encoding=encoding), ()
+    except ShapelyError:
+        pass
+    attributes = _guarded(
+        path,
+        lambda: pyogrio.read_dataframe(target, layer=layer, encoding=encoding, read_geometry=False),
+    )
+    meta, _, wkb, _ = _guarded(
+        path, lambda: pyogrio.raw.read(target, layer=layer, encoding=encoding, columns=[])
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # each invalid WKB warns; they are counted below instead
+        geometry = shapely.from_wkb(wkb, on_invalid="fix")
+    lost = [
+        i
+        for i, (raw, built) in enumerate(zip(wkb, geometry, strict=True))
+        if raw is not None and built is None
+    ]
+    frame = gpd.GeoDataFrame(attributes, geometry=geometry, crs=meta.get("crs"))
+    rows = ", ".join(str(i + 1) for i in lost[:MAX_ROWS_NAMED]) + (
+        " …" if len(lost) > MAX_ROWS_NAMED else ""
+    )
+    notes = [
+        "geometries GEOS refused as written (e.g. rings not closed) were closed and read again"
+    ]
+    if lost:
+        notes.append(
+            f"{len(lost)} features have a geometry that cannot be built (features {rows}): "
+            "their geometry is dropped"
+        )
+    return frame, tuple(notes)
 
 
 def _pick_layer(path: Path, target: str, *, layer: str | None) -> str | None:
