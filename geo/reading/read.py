@@ -406,7 +406,9 @@ def _read_frame(
     try:
         return pyogrio.read_dataframe(target, layer=layer, encoding=encoding), ()
     except ShapelyError:
-        pass
+        pass  # read again below, geometry apart
+    except READER_ERRORS as error:
+        raise _unreadable(path, error) from error
     attributes = _guarded(
         path,
         lambda: pyogrio.read_dataframe(target, layer=layer, encoding=encoding, read_geometry=False),
@@ -510,10 +512,15 @@ def _guarded(path: Path, read: Callable[[], T]) -> T:
     try:
         return read()
     except READER_ERRORS as error:
-        raise InputError(
-            f"{path} cannot be read as vector data ({_first_line(error)}); "
-            f"supported formats: {SUPPORTED_TEXT}; the file may be truncated or of another kind"
-        ) from error
+        raise _unreadable(path, error) from error
+
+
+def _unreadable(path: Path, error: BaseException) -> InputError:
+    """The InputError of a vector file a reader failed on, naming the file and the formats."""
+    return InputError(
+        f"{path} cannot be read as vector data ({_first_line(error)}); "
+        f"supported formats: {SUPPORTED_TEXT}; the file may be truncated or of another kind"
+    )
 
 
 def _read_parquet(path: Path, target: str, member: str) -> SourceLayer:

@@ -55,9 +55,12 @@ def test_geoparquet_with_a_nonsense_crs_is_an_input_error(tmp_path: Path) -> Non
 
 
 @pytest.mark.parametrize("damage", ["truncated", "bit-flipped"])
-def test_a_damaged_flatgeobuf_is_an_input_error(tmp_path: Path, damage: str) -> None:
+@pytest.mark.parametrize("n", [2, 400])  # a cut in the header, or in the features
+def test_a_damaged_flatgeobuf_is_an_input_error(tmp_path: Path, damage: str, n: int) -> None:
     good = tmp_path / "good.fgb"
-    _two_squares().to_file(good, driver="FlatGeobuf")
+    squares = [shapely.box(105 + i / 1000, 21, 105.0005 + i / 1000, 21.1) for i in range(n)]
+    frame = gpd.GeoDataFrame({"ten_xa": [f"Xã {i}" for i in range(n)]}, geometry=squares, crs=4326)
+    frame.to_file(good, driver="FlatGeobuf")
     data = bytearray(good.read_bytes())
     if damage == "truncated":
         data = data[: len(data) // 2]
