@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Final, Literal
 
 from geo.indicators import registry
+from layers.sheet_texts import SHEET_TEXTS
 
 Lang = Literal["vi", "en"]
 LANGS: Final[tuple[Lang, ...]] = ("vi", "en")
@@ -389,8 +390,13 @@ _APP_STRINGS: Final[dict[str, dict[str, str]]] = {
 }
 
 
-#: Every string: key → {"vi": …, "en": …}; the registry's keys are not repeated above (a test checks).
-STRINGS: Final[dict[str, dict[str, str]]] = {**_APP_STRINGS, **registry.indicator_strings()}
+#: Every string: key → {"vi": …, "en": …}; the registry's and the print sheets' keys
+#: (``layers.sheet_texts``) are not repeated above (a test checks).
+STRINGS: Final[dict[str, dict[str, str]]] = {
+    **_APP_STRINGS,
+    **registry.indicator_strings(),
+    **SHEET_TEXTS,
+}
 
 
 def text(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:

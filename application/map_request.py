@@ -85,6 +85,7 @@ def indicator_view(data: DisplayData, request: MapRequest, *, lang: str) -> Indi
         texts=texts,
         target_pct=(request.config or data.config).threshold_pct(indicator.target),
         mode=request.mode,
+        lang=lang,
     )
 
 
@@ -100,6 +101,7 @@ def map_style(data: DisplayData, request: MapRequest, *, lang: str) -> MapStyle:
         highlight=request.highlight,
         large=request.large,
         height=request.height,
+        lang=lang,
     )
 
 

@@ -35,6 +35,7 @@ from jinja2 import Template
 
 from geo import schema
 from geo.indicators import registry
+from geo.indicators.formatting import format_share
 from geo.indicators.registry import Indicator
 from layers.classify import (
     POLICY,
@@ -199,6 +200,11 @@ class MapStyle:
         Larger legend and tooltip text, for a projector.
     height
         Map height in pixels.
+    lang
+        Language of the numbers in the legend (``"vi"`` or ``"en"``).
+    labels
+        Names written on the map at the representative point of each unit (at
+        province view, for a meeting); off by default.
     """
 
     tooltip_aliases: tuple[str, str, str] = ("Tên", "Tỉnh/thành phố", "Giá trị")
@@ -206,6 +212,8 @@ class MapStyle:
     highlight: frozenset[str] = frozenset()
     large: bool = False
     height: int = 700
+    lang: str = "vi"
+    labels: bool = False
 
 
 def build_indicator_map(
@@ -264,7 +272,8 @@ def build_indicator_map(
     _outline_layer(outlines, province_code).add_to(m)
     counts = {i: int((classes == i).sum()) for i in {*range(len(classification.labels)), -1}}
     LegendControl(
-        legend_html(classification, counts=counts, note=style.legend_note), position="topright"
+        legend_html(classification, counts=counts, note=style.legend_note, lang=style.lang),
+        position="topright",
     ).add_to(m)
     south, west, north, east = units.bounds.get(province_code, units.bounds[""])
     m.fit_bounds(
@@ -410,6 +419,7 @@ def view_indicator(
     texts: Mapping[str, str],
     target_pct: float | None = None,
     mode: ClassMode = "policy",
+    lang: str = "vi",
 ) -> IndicatorView:
     """Classify an indicator over the whole table (so colours compare across provinces).
 
@@ -430,6 +440,8 @@ def view_indicator(
         ``"policy"`` (classes against the target, the default), ``"quantiles"``
         or ``"natural"`` (natural breaks); counts and percentages without a
         target use quantiles under ``"policy"``.
+    lang
+        Language of the numbers in the labels and value texts (``"vi"``: ``79,2 %``; ``"en"``: ``79.2 %``).
     """
     raw = table[indicator.column]
     if "yes_no" in indicator.schemes:
@@ -438,33 +450,31 @@ def view_indicator(
     decimals = indicator.decimals
     if "policy" in indicator.schemes and mode == "policy" and target_pct is not None:
         classification = classify_policy(
-            title=title, target_pct=target_pct, labels=_policy_labels(target_pct, texts)
+            title=title, target_pct=target_pct, labels=_policy_labels(target_pct, texts, lang)
         )
     elif mode == "natural":
-        classification = classify_natural_breaks(numbers, title=title, decimals=decimals)
+        classification = classify_natural_breaks(numbers, title=title, decimals=decimals, lang=lang)
     else:
-        classification = classify_quantiles(numbers, title=title, decimals=decimals)
+        classification = classify_quantiles(numbers, title=title, decimals=decimals, lang=lang)
     classification = replace(classification, no_data_label=texts["no_data"])
     unit = " %" if indicator.kind == "percent" else ""
     shown = [
-        texts["no_data"] if pd.isna(v) else f"{format_number(v, decimals=decimals)}{unit}"
+        texts["no_data"]
+        if pd.isna(v)
+        else f"{format_number(v, decimals=decimals, lang=lang)}{unit}"
         for v in numbers
     ]
     return IndicatorView(classification=classification, values=numbers, texts=shown)
 
 
-def _policy_labels(target: float, texts: Mapping[str, str]) -> tuple[str, ...]:
-    a, b, c = (_pct_text(target * share) for share in POLICY_SHARES)
+def _policy_labels(target: float, texts: Mapping[str, str], lang: str) -> tuple[str, ...]:
+    a, b, c = (format_share(target * share, lang=lang) for share in POLICY_SHARES)
     return (
         texts["below80"].format(a=a),
         texts["80_90"].format(a=a, b=b),
         texts["90_100"].format(a=b, b=c),
         texts["met"].format(a=c),
     )
-
-
-def _pct_text(value: float) -> str:
-    return f"{format_number(value, decimals=0 if float(value).is_integer() else 1)}%"
 
 
 def _flag_view(

@@ -92,6 +92,7 @@ def sheet_downloads(
         scheme=request.scheme,
         communes=data.layer(request.scheme, "commune"),
         province=request.province,
+        lang=lang(),
     )
     for fmt, (size, mime, label) in SHEETS.items():
         st.download_button(

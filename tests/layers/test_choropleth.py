@@ -244,10 +244,10 @@ def test_legend_rows_have_the_colours_labels_and_counts_of_the_fill(layers) -> N
         r'background:(#\w+);"></span>(.*?) <span style="color:#666;">\((\d+)\)</span>', _legend(m)
     )
     assert [(label, int(n)) for _, label, n in rows] == [
-        ("&lt; 64%", 1),
-        ("64%–72%", 0),
-        ("72%–80%", 0),
-        ("≥ 80%", 2),
+        ("&lt; 64 %", 1),
+        ("64 %–72 %", 0),
+        ("72 %–80 %", 0),
+        ("≥ 80 %", 2),
         ("Không có số liệu", 1),
     ]
     fills = list(
