@@ -385,6 +385,10 @@ _APP_STRINGS: Final[dict[str, dict[str, str]]] = {
     },
     # Meeting mode.
     "exit_meeting": {"vi": "Thoát chế độ họp", "en": "Leave meeting mode"},
+    "map_credit": {
+        "vi": "Bản đồ hạ tầng số theo xã/phường · vẽ bằng Leaflet",
+        "en": "Digital infrastructure by commune · drawn with Leaflet",
+    },
     "sheet_pdf": {"vi": "Tải PDF (A4 in)", "en": "Download PDF (A4 print)"},
     "sheet_png": {"vi": "Tải PNG (16:9 trình chiếu)", "en": "Download PNG (16:9 slide)"},
 }

@@ -102,6 +102,7 @@ def map_style(data: DisplayData, request: MapRequest, *, lang: str) -> MapStyle:
         large=request.large,
         height=request.height,
         lang=lang,
+        credit=text("map_credit", lang),
     )
 
 

@@ -47,7 +47,13 @@ from layers.classify import (
     format_number,
 )
 from layers.legend import LegendControl, legend_html
-from layers.offline import OfflineAssets, check_offline, use_local_assets
+from layers.offline import (
+    DEFAULT_CREDIT,
+    Attribution,
+    OfflineAssets,
+    check_offline,
+    use_local_assets,
+)
 from layers.simplify import DEFAULT_TOLERANCES, UNIT_DECIMALS, simplify_coverage
 
 #: Room kept free on the right of the fitted view for the legend (pixels).
@@ -205,6 +211,8 @@ class MapStyle:
     labels
         Names written on the map at the representative point of each unit (at
         province view, for a meeting); off by default.
+    credit
+        The map's credit (plain text) in place of Leaflet's flag and link.
     """
 
     tooltip_aliases: tuple[str, str, str] = ("Tên", "Tỉnh/thành phố", "Giá trị")
@@ -214,6 +222,7 @@ class MapStyle:
     height: int = 700
     lang: str = "vi"
     labels: bool = False
+    credit: str = DEFAULT_CREDIT
 
 
 def build_indicator_map(
@@ -262,6 +271,7 @@ def build_indicator_map(
         location=(16.0, 106.0), zoom_start=5, tiles=None, height=style.height, zoom_snap=0.25
     )
     use_local_assets(m, assets)
+    Attribution(style.credit).add_to(m)
     if style.large:
         m.get_root().header.add_child(folium.Element(_LARGE_CSS), name="vn_large_text")
     MetricScale().add_to(m)

@@ -55,7 +55,7 @@ def test_the_requested_targets_set_the_policy_classes(display: DisplayData) -> N
         display, replace(request, config=lower), lang="vi"
     ).classification.labels
     # The first class is "below 80 % of the target": < 64 % of a target of 80 %, < 40 % of 50 %.
-    assert default[0].endswith("(< 64%)") and chosen[0].endswith("(< 40%)")
+    assert default[0].endswith("(< 64 %)") and chosen[0].endswith("(< 40 %)")
 
 
 def test_unknown_indicator_names_the_known_ones(display: DisplayData) -> None:

@@ -369,3 +369,38 @@ def test_each_class_mode_classifies_a_percentage_as_asked() -> None:
         -1,
     ]
     assert views["quantiles"].classification.bins != views["natural"].classification.bins
+
+
+def test_the_credit_is_the_projects_with_leaflet_named_and_no_flag(layers) -> None:
+    style = MapStyle(credit="Bản đồ <hạ tầng> số · Leaflet")
+
+    def prefix(m: folium.Map) -> str:
+        (found,) = re.findall(r"attributionControl\.setPrefix\((.*?)\);", m.get_root().render())
+        return json.loads(found)
+
+    assert prefix(_map(*layers, style=style)) == "Bản đồ &lt;hạ tầng&gt; số · Leaflet"
+    assert prefix(_map(*layers)) == "Bản đồ hạ tầng số theo xã/phường · Leaflet"
+
+
+def test_english_view_writes_english_numbers_in_labels_tooltips_and_legend(layers) -> None:
+    units, outlines = layers
+    view = view_indicator(
+        units.table,
+        _indicator(schema.PCT_POP_4G),
+        title="4G",
+        texts={**TEXTS, "below80": "< {a}", "met": "≥ {a}"},
+        target_pct=79.5,
+        lang="en",
+    )
+    assert view.classification.labels[0] == "< 63.6 %" and "95.0 %" in view.texts
+    m = build_indicator_map(
+        units,
+        outlines,
+        view.classification,
+        view.values,
+        view.texts,
+        assets=local_assets(),
+        style=MapStyle(lang="en"),
+    )
+    legend = _legend(m)
+    assert "63.6 %" in legend and "63,6" not in legend
