@@ -385,6 +385,8 @@ _APP_STRINGS: Final[dict[str, dict[str, str]]] = {
     },
     # Meeting mode.
     "exit_meeting": {"vi": "Thoát chế độ họp", "en": "Leave meeting mode"},
+    "meeting_previous": {"vi": "Tỉnh/thành phố trước", "en": "Previous province"},
+    "meeting_next": {"vi": "Tỉnh/thành phố sau", "en": "Next province"},
     "map_credit": {
         "vi": "Bản đồ hạ tầng số theo xã/phường · vẽ bằng Leaflet",
         "en": "Digital infrastructure by commune · drawn with Leaflet",

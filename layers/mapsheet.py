@@ -50,7 +50,7 @@ from geo.indicators import registry
 from geo.indicators import targets as t
 from geo.reading.atomic import atomic_path
 from geo.reference.names import strip_prefix
-from layers.choropleth import LEVEL_COLUMNS, UNIT_NAME, view_indicator
+from layers.choropleth import LEVEL_COLUMNS, UNIT_NAME, short_name, view_indicator
 from layers.classify import (
     NO_DATA,
     Classification,
@@ -649,14 +649,6 @@ def draw_unit_names(
             continue
         placed.append(extent)
     return len(placed)
-
-
-def short_name(name: str, *, level: str) -> str:
-    """The name as a map writes it: without its type word ("Xã Đầm Dơi" → "Đầm Dơi"), unless a number is left ("Phường 1")."""
-    if level not in ("commune", "district", "province"):
-        return name
-    rest = strip_prefix(name, level=level)  # type: ignore[arg-type]
-    return name if rest.isdigit() else rest
 
 
 def draw_legend(

@@ -101,3 +101,15 @@ def test_sheet_stem_names_the_indicator_and_the_place() -> None:
 )
 def test_clicked_code(result: dict | None, code: str | None) -> None:
     assert clicked_code(result) == code
+
+
+def test_step_choice_walks_round_the_end() -> None:
+    from application.map_request import step_choice
+
+    options = ["", "08", "96"]
+    assert step_choice(options, "", 1) == "08"
+    assert step_choice(options, "96", 1) == ""
+    assert step_choice(options, "", -1) == "96"
+    assert step_choice(options, "99", 1) == "08"  # unknown: from the first
+    with pytest.raises(ValueError, match="no options"):
+        step_choice([], "", 1)

@@ -20,8 +20,10 @@ from layers.choropleth import (
     UnitLayer,
     build_indicator_map,
     indicators_of,
+    name_points,
     prepare_units,
     province_sort_key,
+    short_name,
     view_indicator,
 )
 from layers.classify import NO_DATA_COLOR, POLICY
@@ -404,3 +406,26 @@ def test_english_view_writes_english_numbers_in_labels_tooltips_and_legend(layer
     )
     legend = _legend(m)
     assert "63.6 %" in legend and "63,6" not in legend
+
+
+def test_names_are_written_only_when_asked_and_escaped(layers) -> None:
+    units, outlines = layers
+    assert "UnitNames" not in _map(*layers).get_root().render()
+    points = name_points(units, outlines, units.rows("08"), province_code="08")
+    assert {name for _, _, name in points} == {
+        short_name(n, level="commune") for n in units.table.loc[units.rows("08"), "name"]
+    }
+    page = _map(*layers, province_code="08", style=MapStyle(labels=True)).get_root().render()
+    assert "L.divIcon({className: 'vn-name'" in page
+    assert EVIL not in page and 'onerror="' not in page
+
+
+def test_names_of_more_units_than_fit_are_the_provinces(layers, monkeypatch) -> None:
+    import layers.choropleth as choropleth
+
+    units, outlines = layers
+    monkeypatch.setattr(choropleth, "MAX_NAMES", 1)
+    points = name_points(units, outlines, units.rows(""))
+    assert sorted(name for _, _, name in points) == sorted(
+        short_name(n, level="province") for n in outlines.table["name"]
+    )
