@@ -378,8 +378,11 @@ class UnitNames(MacroElement):
                     if (hit) { span.style.visibility = 'hidden'; } else { kept.push(r); }
                 });
             }
-            map.on('zoomend moveend', declutter);
-            map.whenReady(function () { setTimeout(declutter, 0); });
+            // After the view settles: a zoom animation or the iframe's resize moves the names.
+            var pending = null;
+            function later() { clearTimeout(pending); pending = setTimeout(declutter, 200); }
+            map.on('zoomend moveend resize', later);
+            map.whenReady(later);
         })({{ this._parent.get_name() }});
         {% endmacro %}
         """

@@ -42,6 +42,23 @@ def _set_lang() -> None:
     st.session_state[keys.LANG] = st.session_state[LANG_KEY] or DEFAULT_LANG
 
 
+def _keep(widget: str, plain: str) -> None:
+    """Copy a picker's choice to the page's plain value (which outlives a language switch)."""
+    st.session_state[plain] = st.session_state[widget]
+
+
+def _picker_key(plain: str) -> str:
+    """The key of a picker in this language, its value set from the page's plain value.
+
+    One widget per language: a select box whose labels change keeps showing the
+    old ones otherwise. Each starts from the plain value, so the choice holds
+    across a switch.
+    """
+    widget = f"{plain}_{lang()}"
+    st.session_state[widget] = st.session_state[plain]
+    return widget
+
+
 def _step(choices: list[str], step: int) -> None:
     st.session_state[PROVINCE_KEY] = step_choice(
         choices, st.session_state.get(PROVINCE_KEY, ""), step
@@ -62,17 +79,29 @@ state.keep_choice(INDICATOR_KEY, columns, columns[0])
 state.keep_choice(PROVINCE_KEY, choices, "")
 st.session_state[LANG_KEY] = lang()
 
-head = st.container()
-indicator_box, province_box, back, forward, language, sheets, leave = st.columns(
-    [3, 2.2, 0.5, 0.5, 1.4, 1.4, 1.3], vertical_alignment="bottom"
+head, leave = st.columns([6, 1.2], vertical_alignment="center")
+indicator_box, province_box, back, forward, language, pdf, png = st.columns(
+    [3, 2.4, 0.45, 0.45, 1.3, 1.2, 1.2], vertical_alignment="bottom"
 )
 with indicator_box:
+    key = _picker_key(INDICATOR_KEY)
     column = st.selectbox(
-        tr("indicator"), columns, format_func=lambda c: tr(f"ind_{c}"), key=INDICATOR_KEY
+        tr("indicator"),
+        columns,
+        format_func=lambda c: tr(f"ind_{c}"),
+        key=key,
+        on_change=_keep,
+        args=(key, INDICATOR_KEY),
     )
 with province_box:
+    key = _picker_key(PROVINCE_KEY)
     province = st.selectbox(
-        tr("province"), list(choices), format_func=choices.__getitem__, key=PROVINCE_KEY
+        tr("province"),
+        list(choices),
+        format_func=choices.__getitem__,
+        key=key,
+        on_change=_keep,
+        args=(key, PROVINCE_KEY),
     )
 with back:
     st.button(
@@ -123,6 +152,5 @@ with head:
         f'<h1 class="vn-meeting">{html.escape(title)}</h1>'
         f'<p class="vn-meeting">{html.escape(as_of_text(data, lang()) + demo)}</p>'
     )
-with sheets:
-    sheet_downloads(data, request, title=title, key="meeting_sheet", shown=shown)
+sheet_downloads(data, request, title=title, key="meeting_sheet", shown=shown, columns=(pdf, png))
 show_map(data, request, shown=shown)
