@@ -188,12 +188,8 @@ def _use_boundaries(upload: object, path: object, options: ImportOptions, token:
     st.rerun()
 
 
-# max_upload_size: the uploader says the page's cap ("50MB per file"), not Streamlit's hard limit.
 boundaries = st.file_uploader(
-    tr("upload_boundaries"),
-    type=["zip", "gpkg", "geojson", "json"],
-    key="up_boundaries",
-    max_upload_size=max_upload_mb(),
+    tr("upload_boundaries"), type=["zip", "gpkg", "geojson", "json"], key="up_boundaries"
 )
 if boundaries is not None:
     refused = _too_big(boundaries)
@@ -444,7 +440,6 @@ for kind in TABLE_KINDS:
         tr(f"upload_{kind}"),
         type=["xlsx", "xls", "csv"],
         key=f"up_{kind}",
-        max_upload_size=max_upload_mb(),
         on_change=_staged,
         args=(kind,),
     )
