@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Final, Literal
 
 from geo.indicators import registry
+from layers.sheet_texts import SHEET_TEXTS
 
 Lang = Literal["vi", "en"]
 LANGS: Final[tuple[Lang, ...]] = ("vi", "en")
@@ -384,13 +385,24 @@ _APP_STRINGS: Final[dict[str, dict[str, str]]] = {
     },
     # Meeting mode.
     "exit_meeting": {"vi": "Thoát chế độ họp", "en": "Leave meeting mode"},
+    "meeting_previous": {"vi": "Tỉnh/thành phố trước", "en": "Previous province"},
+    "meeting_next": {"vi": "Tỉnh/thành phố sau", "en": "Next province"},
+    "map_credit": {
+        "vi": "Bản đồ hạ tầng số theo xã/phường · vẽ bằng Leaflet",
+        "en": "Digital infrastructure by commune · drawn with Leaflet",
+    },
     "sheet_pdf": {"vi": "Tải PDF (A4 in)", "en": "Download PDF (A4 print)"},
     "sheet_png": {"vi": "Tải PNG (16:9 trình chiếu)", "en": "Download PNG (16:9 slide)"},
 }
 
 
-#: Every string: key → {"vi": …, "en": …}; the registry's keys are not repeated above (a test checks).
-STRINGS: Final[dict[str, dict[str, str]]] = {**_APP_STRINGS, **registry.indicator_strings()}
+#: Every string: key → {"vi": …, "en": …}; the registry's and the print sheets' keys
+#: (``layers.sheet_texts``) are not repeated above (a test checks).
+STRINGS: Final[dict[str, dict[str, str]]] = {
+    **_APP_STRINGS,
+    **registry.indicator_strings(),
+    **SHEET_TEXTS,
+}
 
 
 def text(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:

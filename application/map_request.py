@@ -8,6 +8,7 @@ sheets, :func:`map_style` gives the map's texts and size. The Streamlit side
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -52,6 +53,8 @@ class MapRequest:
         Height of the map on screen, in pixels.
     key
         Streamlit key of the map widget (one per page, so each page keeps its own view).
+    labels
+        Names written on the map (communes of a province, else provinces), for a meeting.
     """
 
     scheme: str
@@ -64,6 +67,7 @@ class MapRequest:
     large: bool = False
     height: int = 700
     key: str = "map"
+    labels: bool = False
 
 
 def indicator_view(data: DisplayData, request: MapRequest, *, lang: str) -> IndicatorView:
@@ -85,6 +89,7 @@ def indicator_view(data: DisplayData, request: MapRequest, *, lang: str) -> Indi
         texts=texts,
         target_pct=(request.config or data.config).threshold_pct(indicator.target),
         mode=request.mode,
+        lang=lang,
     )
 
 
@@ -100,12 +105,34 @@ def map_style(data: DisplayData, request: MapRequest, *, lang: str) -> MapStyle:
         highlight=request.highlight,
         large=request.large,
         height=request.height,
+        lang=lang,
+        credit=text("map_credit", lang),
+        labels=request.labels,
     )
 
 
 def sheet_stem(request: MapRequest) -> str:
     """File name (without suffix) of the print sheets: ``ban_do_<indicator>_<province or toan_quoc>``."""
     return f"ban_do_{request.column}_{request.province or 'toan_quoc'}"
+
+
+def step_choice(options: Sequence[str], current: str, step: int) -> str:
+    """The option ``step`` places after ``current`` (before, when negative), round the end.
+
+    A presentation's next/previous buttons walk the provinces with it; an
+    unknown ``current`` starts from the first option.
+
+    Examples
+    --------
+    >>> step_choice(["", "08", "96"], "96", 1)
+    ''
+    >>> step_choice(["", "08", "96"], "", -1)
+    '96'
+    """
+    if not options:
+        raise ValueError("no options to step through")
+    index = list(options).index(current) if current in options else 0
+    return options[(index + step) % len(options)]
 
 
 def clicked_code(result: dict | None) -> str | None:

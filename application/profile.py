@@ -16,6 +16,7 @@ from application.i18n import text
 from geo import schema as s
 from geo.indicators import registry
 from geo.indicators import targets as t
+from geo.indicators.formatting import format_share
 
 #: The indicators the profile lists, in order (names, units and decimals from the registry).
 _PROFILE_COLUMNS: tuple[str, ...] = (
@@ -138,7 +139,7 @@ def _value(value: object, column: str, lang: str) -> str:
 def _target_status(row: pd.Series, target: t.Target, lang: str) -> tuple[str, str, str]:
     column = registry.deciding_indicator(target.name).column
     value = row.get(column)
-    threshold = "" if target.min_pct is None else f"≥ {target.min_pct:g} %"
+    threshold = "" if target.min_pct is None else f"≥ {format_share(target.min_pct, lang=lang)}"
     if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
         status = "status_unknown"
     elif target.min_pct is None:

@@ -231,6 +231,12 @@ def _build_parser() -> argparse.ArgumentParser:
         help="png/pdf: A4 landscape or a 16:9 slide",
     )
     command.add_argument("--dpi", type=int, default=300, help="png: resolution (default 300)")
+    command.add_argument(
+        "--lang",
+        choices=["vi", "en"],
+        default="vi",
+        help="png/pdf: language of the sheet's words and numbers (default vi)",
+    )
 
     command = _add(
         commands,
@@ -253,6 +259,12 @@ def _build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="CODE",
         help="one page per commune of this province instead",
+    )
+    command.add_argument(
+        "--lang",
+        choices=["vi", "en"],
+        default="vi",
+        help="language of the atlas's words and numbers (default vi)",
     )
 
     command = _add(
@@ -446,6 +458,7 @@ def _run_export(args: argparse.Namespace) -> int:
                 province=args.province,
                 size=args.size,
                 dpi=args.dpi,
+                lang=args.lang,
             )
         ]
     else:
@@ -457,7 +470,9 @@ def _run_export(args: argparse.Namespace) -> int:
 def _run_atlas(args: argparse.Namespace) -> int:
     from layers.atlas import write_atlas  # heavy: matplotlib
 
-    pages = write_atlas(args.indicators, args.out, column=args.indicator, province=args.province)
+    pages = write_atlas(
+        args.indicators, args.out, column=args.indicator, province=args.province, lang=args.lang
+    )
     print(f"wrote {pages} pages to {args.out}")
     return 0
 

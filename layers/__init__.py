@@ -14,6 +14,7 @@ __all__ = [
     "legend",
     "mapsheet",
     "offline",
+    "sheet_texts",
     "simplify",
     "view_sheet",
 ]

@@ -35,7 +35,9 @@ from jinja2 import Template
 
 from geo import schema
 from geo.indicators import registry
+from geo.indicators.formatting import format_share
 from geo.indicators.registry import Indicator
+from geo.reference.names import strip_prefix
 from layers.classify import (
     POLICY,
     POLICY_SHARES,
@@ -46,7 +48,13 @@ from layers.classify import (
     format_number,
 )
 from layers.legend import LegendControl, legend_html
-from layers.offline import OfflineAssets, check_offline, use_local_assets
+from layers.offline import (
+    DEFAULT_CREDIT,
+    Attribution,
+    OfflineAssets,
+    check_offline,
+    use_local_assets,
+)
 from layers.simplify import DEFAULT_TOLERANCES, UNIT_DECIMALS, simplify_coverage
 
 #: Room kept free on the right of the fitted view for the legend (pixels).
@@ -199,6 +207,14 @@ class MapStyle:
         Larger legend and tooltip text, for a projector.
     height
         Map height in pixels.
+    lang
+        Language of the numbers in the legend (``"vi"`` or ``"en"``).
+    labels
+        Names written on the map (for a meeting): the units' names when at most
+        :data:`MAX_NAMES` are drawn (a province), else the provinces'; a name that
+        would touch another is hidden at each zoom. Off by default.
+    credit
+        The map's credit (plain text) in place of Leaflet's flag and link.
     """
 
     tooltip_aliases: tuple[str, str, str] = ("Tên", "Tỉnh/thành phố", "Giá trị")
@@ -206,6 +222,9 @@ class MapStyle:
     highlight: frozenset[str] = frozenset()
     large: bool = False
     height: int = 700
+    lang: str = "vi"
+    labels: bool = False
+    credit: str = DEFAULT_CREDIT
 
 
 def build_indicator_map(
@@ -254,17 +273,23 @@ def build_indicator_map(
         location=(16.0, 106.0), zoom_start=5, tiles=None, height=style.height, zoom_snap=0.25
     )
     use_local_assets(m, assets)
+    Attribution(style.credit).add_to(m)
     if style.large:
         m.get_root().header.add_child(folium.Element(_LARGE_CSS), name="vn_large_text")
+    if style.labels:
+        m.get_root().header.add_child(folium.Element(_NAMES_CSS), name="vn_names")
     MetricScale().add_to(m)
     texts = [t for t, keep in zip(value_texts, selected) if keep]
     _units_layer(
         units, selected, table, texts, colors, province_code=province_code, style=style
     ).add_to(m)
     _outline_layer(outlines, province_code).add_to(m)
+    if style.labels:
+        UnitNames(name_points(units, outlines, selected, province_code=province_code)).add_to(m)
     counts = {i: int((classes == i).sum()) for i in {*range(len(classification.labels)), -1}}
     LegendControl(
-        legend_html(classification, counts=counts, note=style.legend_note), position="topright"
+        legend_html(classification, counts=counts, note=style.legend_note, lang=style.lang),
+        position="topright",
     ).add_to(m)
     south, west, north, east = units.bounds.get(province_code, units.bounds[""])
     m.fit_bounds(
@@ -274,6 +299,106 @@ def build_indicator_map(
     )
     return check_offline(m)
 
+
+#: Most unit names written on a map; more (every commune of the country) and the provinces are named.
+MAX_NAMES = 400
+
+
+def name_points(
+    units: UnitLayer, outlines: UnitLayer, selected: np.ndarray, *, province_code: str = ""
+) -> list[tuple[float, float, str]]:
+    """(lat, lon, name) of each unit drawn, largest first; the provinces' when too many units are drawn.
+
+    Names lose their type word ("Xã Đầm Dơi" → "Đầm Dơi") unless only a number is left ("Phường 1").
+    """
+    if int(selected.sum()) <= MAX_NAMES:
+        layer, keep = units, selected
+    else:
+        layer, keep = outlines, outlines.rows("")
+    source = layer.fine if province_code else layer.coarse
+    level = layer.level if layer.level in ("commune", "district", "province") else "commune"
+    shapes = [
+        shapely.geometry.shape(f["geometry"])
+        for f, k in zip(source, keep)
+        if k and f["geometry"] is not None
+    ]
+    names = [
+        n
+        for f, n, k in zip(source, layer.table[UNIT_NAME], keep)
+        if k and f["geometry"] is not None
+    ]
+    points = [shapely.point_on_surface(g) for g in shapes]
+    order = np.argsort([-g.area for g in shapes], kind="stable")
+    return [
+        (round(points[i].y, 5), round(points[i].x, 5), short_name(names[i], level=level))
+        for i in order
+        if isinstance(names[i], str)
+    ]
+
+
+def short_name(name: str, *, level: str) -> str:
+    """The name as a map writes it: without its type word ("Xã Đầm Dơi" → "Đầm Dơi"), unless a number is left ("Phường 1")."""
+    if level not in ("commune", "district", "province"):
+        return name
+    rest = strip_prefix(name, level=level)  # type: ignore[arg-type]
+    return name if rest.isdigit() else rest
+
+
+class UnitNames(MacroElement):
+    """Names at points, as text on the map (not interactive); a name touching one before it is hidden.
+
+    Parameters
+    ----------
+    points
+        (lat, lon, name) in priority order (plain text: escaped here).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            var group = L.layerGroup().addTo(map);
+            var markers = {{ this.points|tojson }}.map(function (p) {
+                return L.marker([p[0], p[1]], {
+                    icon: L.divIcon({className: 'vn-name', html: '<span>' + p[2] + '</span>', iconSize: null}),
+                    interactive: false, keyboard: false
+                }).addTo(group);
+            });
+            function declutter() {
+                var kept = [];
+                markers.forEach(function (m) {
+                    var el = m.getElement();
+                    if (!el) { return; }
+                    var span = el.firstChild;
+                    span.style.visibility = 'visible';
+                    var r = span.getBoundingClientRect();
+                    var hit = kept.some(function (k) {
+                        return !(r.right < k.left || r.left > k.right || r.bottom < k.top || r.top > k.bottom);
+                    });
+                    if (hit) { span.style.visibility = 'hidden'; } else { kept.push(r); }
+                });
+            }
+            // After the view settles: a zoom animation or the iframe's resize moves the names.
+            var pending = null;
+            function later() { clearTimeout(pending); pending = setTimeout(declutter, 200); }
+            map.on('zoomend moveend resize', later);
+            map.whenReady(later);
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, points: list[tuple[float, float, str]]) -> None:
+        super().__init__()
+        self._name = "UnitNames"
+        self.points = [(lat, lon, html.escape(name)) for lat, lon, name in points]
+
+
+_NAMES_CSS = (
+    "<style>.vn-name span{position:absolute;transform:translate(-50%,-50%);white-space:nowrap;"
+    "font:600 13px/1.1 'Source Sans Pro','Segoe UI',Arial,sans-serif;color:#111;pointer-events:none;"
+    "text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 2px #fff;}</style>"
+)
 
 _LARGE_CSS = (
     "<style>.vn-legend{font-size:20px !important;max-width:420px !important;}"
@@ -410,6 +535,7 @@ def view_indicator(
     texts: Mapping[str, str],
     target_pct: float | None = None,
     mode: ClassMode = "policy",
+    lang: str = "vi",
 ) -> IndicatorView:
     """Classify an indicator over the whole table (so colours compare across provinces).
 
@@ -430,6 +556,8 @@ def view_indicator(
         ``"policy"`` (classes against the target, the default), ``"quantiles"``
         or ``"natural"`` (natural breaks); counts and percentages without a
         target use quantiles under ``"policy"``.
+    lang
+        Language of the numbers in the labels and value texts (``"vi"``: ``79,2 %``; ``"en"``: ``79.2 %``).
     """
     raw = table[indicator.column]
     if "yes_no" in indicator.schemes:
@@ -438,33 +566,31 @@ def view_indicator(
     decimals = indicator.decimals
     if "policy" in indicator.schemes and mode == "policy" and target_pct is not None:
         classification = classify_policy(
-            title=title, target_pct=target_pct, labels=_policy_labels(target_pct, texts)
+            title=title, target_pct=target_pct, labels=_policy_labels(target_pct, texts, lang)
         )
     elif mode == "natural":
-        classification = classify_natural_breaks(numbers, title=title, decimals=decimals)
+        classification = classify_natural_breaks(numbers, title=title, decimals=decimals, lang=lang)
     else:
-        classification = classify_quantiles(numbers, title=title, decimals=decimals)
+        classification = classify_quantiles(numbers, title=title, decimals=decimals, lang=lang)
     classification = replace(classification, no_data_label=texts["no_data"])
     unit = " %" if indicator.kind == "percent" else ""
     shown = [
-        texts["no_data"] if pd.isna(v) else f"{format_number(v, decimals=decimals)}{unit}"
+        texts["no_data"]
+        if pd.isna(v)
+        else f"{format_number(v, decimals=decimals, lang=lang)}{unit}"
         for v in numbers
     ]
     return IndicatorView(classification=classification, values=numbers, texts=shown)
 
 
-def _policy_labels(target: float, texts: Mapping[str, str]) -> tuple[str, ...]:
-    a, b, c = (_pct_text(target * share) for share in POLICY_SHARES)
+def _policy_labels(target: float, texts: Mapping[str, str], lang: str) -> tuple[str, ...]:
+    a, b, c = (format_share(target * share, lang=lang) for share in POLICY_SHARES)
     return (
         texts["below80"].format(a=a),
         texts["80_90"].format(a=a, b=b),
         texts["90_100"].format(a=b, b=c),
         texts["met"].format(a=c),
     )
-
-
-def _pct_text(value: float) -> str:
-    return f"{format_number(value, decimals=0 if float(value).is_integer() else 1)}%"
 
 
 def _flag_view(

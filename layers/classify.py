@@ -129,8 +129,9 @@ def classify_quantiles(
     title: str,
     k: int = 5,
     decimals: int = 0,
+    lang: str = "vi",
 ) -> Classification:
-    """Quantile classes (about equal counts; mapclassify), with Vietnamese labels.
+    """Quantile classes (about equal counts; mapclassify), labels with the numbers of ``lang``.
 
     Parameters
     ----------
@@ -143,6 +144,8 @@ def classify_quantiles(
     decimals
         Decimals shown in labels; breaks are rounded up to them so a label
         never cuts through a value it shows.
+    lang
+        Language of the numbers in the labels (``"vi"``: ``1.234,5``; ``"en"``: ``1,234.5``).
 
     Returns
     -------
@@ -154,7 +157,7 @@ def classify_quantiles(
         .to_numpy(dtype=float)
     )
     return _numeric_classes(
-        _quantile_breaks(data, k=k, decimals=decimals), title=title, decimals=decimals
+        _quantile_breaks(data, k=k, decimals=decimals), title=title, decimals=decimals, lang=lang
     )
 
 
@@ -164,8 +167,9 @@ def classify_natural_breaks(
     title: str,
     k: int = 5,
     decimals: int = 0,
+    lang: str = "vi",
 ) -> Classification:
-    """Natural-breaks classes (exact Jenks / Fisher), with Vietnamese labels.
+    """Natural-breaks classes (exact Jenks / Fisher), labels with the numbers of ``lang``.
 
     The classes minimise the squared deviations from their means, as QGIS's
     and ArcGIS's "Natural Breaks (Jenks)" do, over the values rounded to the
@@ -182,16 +186,21 @@ def classify_natural_breaks(
     distinct = np.unique(data)
     upper = fisher_jenks_breaks(data, k=min(k, max(SEQUENTIAL)))
     return _numeric_classes(
-        _rounded_breaks(upper, distinct, decimals=decimals), title=title, decimals=decimals
+        _rounded_breaks(upper, distinct, decimals=decimals),
+        title=title,
+        decimals=decimals,
+        lang=lang,
     )
 
 
-def _numeric_classes(bins: tuple[float, ...], *, title: str, decimals: int) -> Classification:
+def _numeric_classes(
+    bins: tuple[float, ...], *, title: str, decimals: int, lang: str
+) -> Classification:
     """Open-ended numeric classes with the sequential palette."""
     return Classification(
         title=title,
         kind="numeric",
-        labels=numeric_labels(bins, decimals=decimals),
+        labels=numeric_labels(bins, decimals=decimals, lang=lang),
         colors=SEQUENTIAL[len(bins) + 1],
         bins=bins,
     )
@@ -275,6 +284,7 @@ def classify_integers(
     *,
     title: str,
     upper: Sequence[int],
+    lang: str = "vi",
 ) -> Classification:
     """Classes of counts with fixed upper bounds, e.g. ``upper=(1, 2, 4)`` → 1, 2, 3–4, ≥ 5.
 
@@ -283,19 +293,19 @@ def classify_integers(
     """
     del values
     bins = tuple(float(u) for u in upper)
-    labels = [_int_label(lo, hi) for lo, hi in zip((None, *upper[:-1]), upper)]
-    labels.append(f"≥ {upper[-1] + 1}")
+    labels = [_int_label(lo, hi, lang) for lo, hi in zip((None, *upper[:-1]), upper)]
+    labels.append(f"≥ {format_number(upper[-1] + 1, lang=lang)}")
     colors = SEQUENTIAL[len(bins) + 1]
     return Classification(
         title=title, kind="numeric", labels=tuple(labels), colors=colors, bins=bins
     )
 
 
-def _int_label(after: int | None, upper: int) -> str:
-    lower = 0 if after is None else after + 1
+def _int_label(after: int | None, upper: int, lang: str) -> str:
+    lower, high = 0 if after is None else after + 1, format_number(upper, lang=lang)
     if after is None:
-        return f"≤ {upper}"
-    return str(upper) if lower == upper else f"{lower}–{upper}"
+        return f"≤ {high}"
+    return high if lower == upper else f"{format_number(lower, lang=lang)}–{high}"
 
 
 def classify_categorical(
@@ -352,10 +362,12 @@ def _mapclassify_quantiles(data: np.ndarray, k: int) -> np.ndarray:
     return np.array([stats.scoreatpercentile(data, p) for p in percents])
 
 
-def numeric_labels(bins: Sequence[float], *, decimals: int = 0) -> tuple[str, ...]:
-    """Labels of open-ended numeric classes: ``≤ a``, ``a – b``, …, ``> z``."""
+def numeric_labels(
+    bins: Sequence[float], *, decimals: int = 0, lang: str = "vi"
+) -> tuple[str, ...]:
+    """Labels of open-ended numeric classes: ``≤ a``, ``a – b``, …, ``> z`` (numbers of ``lang``)."""
     if not bins:
-        return (text("all_values"),)
-    fmt = [format_number(b, decimals=decimals) for b in bins]
+        return (text("all_values", lang),)
+    fmt = [format_number(b, decimals=decimals, lang=lang) for b in bins]
     middle = [f"{lo} – {hi}" for lo, hi in zip(fmt, fmt[1:])]
     return (f"≤ {fmt[0]}", *middle, f"> {fmt[-1]}")

@@ -30,7 +30,7 @@ from layers.classify import Classification, format_number
 from layers.export import ExportMetadata, column_info, metadata_from_frame, prepare_frame
 from layers.legend import LegendControl, legend_html
 from layers.mapsheet import class_values, indicator_classification
-from layers.offline import check_offline, leaflet_source_dir
+from layers.offline import Attribution, check_offline, leaflet_source_dir
 from layers.simplify import HTML_DECIMALS, html_tolerance, simplify_coverage
 
 #: Simplification (degrees) of a national map (~200 m) and of a smaller one (~50 m), and decimals kept.
@@ -102,6 +102,7 @@ def html_document(
         name="page_style",
     )
     MetricScale().add_to(m)
+    Attribution().add_to(m)
     _units_layer(units, column, classification, classes).add_to(m)
     counts = {i: int((classes == i).sum()) for i in [*range(len(classification.labels)), -1]}
     LegendControl(

@@ -31,6 +31,7 @@ def legend_html(
     *,
     counts: Mapping[int, int] | None = None,
     note: str | None = None,
+    lang: str = "vi",
 ) -> str:
     """HTML of the legend: title, one row per class, the no-data row, an optional note.
 
@@ -44,15 +45,17 @@ def legend_html(
         not zero, or always when no counts are given.
     note
         Optional line under the classes (e.g. the unit or the source).
+    lang
+        Language of the counts' numbers (``"vi"``: ``3.141``; ``"en"``: ``3,141``).
 
     Returns
     -------
     str
         A ``<div class="vn-legend">`` with inline styles; all text escaped.
     """
-    rows = [_row(classification, i, counts) for i in range(len(classification.labels))]
+    rows = [_row(classification, i, counts, lang) for i in range(len(classification.labels))]
     if counts is None or counts.get(NO_DATA, 0):
-        rows.append(_row(classification, NO_DATA, counts))
+        rows.append(_row(classification, NO_DATA, counts, lang))
     parts = [
         f'<div class="{LEGEND_CLASS}" style="{_PANEL}">',
         f'<div style="font-weight:600;margin-bottom:4px;">{html.escape(classification.title)}</div>',
@@ -66,13 +69,15 @@ def legend_html(
     return "".join(parts)
 
 
-def _row(classification: Classification, index: int, counts: Mapping[int, int] | None) -> str:
+def _row(
+    classification: Classification, index: int, counts: Mapping[int, int] | None, lang: str
+) -> str:
     color = html.escape(classification.color(index), quote=True)
     label = html.escape(classification.label(index))
     count = (
         ""
         if counts is None
-        else f' <span style="color:#666;">({format_number(counts.get(index, 0))})</span>'
+        else f' <span style="color:#666;">({format_number(counts.get(index, 0), lang=lang)})</span>'
     )
     return f'<div><span style="{_BOX}background:{color};"></span>{label}{count}</div>'
 

@@ -5,6 +5,12 @@ the legend drawn from the same :class:`~layers.classify.Classification` as
 the fill, a scale bar, a north arrow, an inset of Viet Nam that always shows
 the Hoàng Sa and Trường Sa archipelagos (DOMAIN.md §6), the data sources and
 as-of dates, and an "approximate boundaries" / "demo data" mark when they apply.
+Every word is in the sheet's language (``Sheet.lang``: :mod:`layers.sheet_texts`),
+numbers too (``3.141`` / ``3,141``). The header is laid out with the
+renderer's own text extents: the title and subtitle shrink, then wrap, so
+they never run under the marks or into the map, whatever the title's length.
+A province sheet names its communes (a national sheet of provinces, its
+provinces) where a name fits inside its unit without touching another name.
 
 Maps are drawn in an Albers equal-area projection of Viet Nam
 (``schema.VN_EQUAL_AREA``), so the scale bar holds across the sheet to about
@@ -20,7 +26,7 @@ import io
 import math
 import os
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Final, Literal
 
@@ -29,9 +35,13 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import shapely
+from matplotlib import patheffects
 from matplotlib.axes import Axes
+from matplotlib.backend_bases import RendererBase
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
+from matplotlib.text import Text
 from pyproj import Transformer
 
 from geo import schema as s
@@ -39,7 +49,8 @@ from geo.errors import InputError
 from geo.indicators import registry
 from geo.indicators import targets as t
 from geo.reading.atomic import atomic_path
-from layers.choropleth import view_indicator
+from geo.reference.names import strip_prefix
+from layers.choropleth import LEVEL_COLUMNS, UNIT_NAME, short_name, view_indicator
 from layers.classify import (
     NO_DATA,
     Classification,
@@ -55,6 +66,7 @@ from layers.export import (
     flags,
     read_indicator_layer,
 )
+from layers.sheet_texts import sheet_text
 
 SheetSize = Literal["a4", "slide"]
 SheetFormat = Literal["png", "pdf"]
@@ -72,14 +84,29 @@ RC: Final[dict[str, object]] = {
 SEA: Final = "#f3f5f7"  # neutral: with no basemap, sea and foreign land look the same
 CONTEXT_FILL: Final = "#e3e3e3"
 MARK_COLOR: Final = "#b00020"
-#: Codes of the two archipelagos (2025 special zones) and their labels.
-ARCHIPELAGOS: Final[dict[str, str]] = {"20333": "Quần đảo Hoàng Sa", "22736": "Quần đảo Trường Sa"}
+#: Codes of the two archipelagos (2025 special zones) and the keys of their labels.
+ARCHIPELAGOS: Final[dict[str, str]] = {"20333": "sheet_hoang_sa", "22736": "sheet_truong_sa"}
 #: Where the parts of the panel sit, in figure fractions (left, bottom, width, height).
 MAP_BOX: Final = (0.015, 0.035, 0.645, 0.80)
 LEGEND_BOX: Final = (0.68, 0.575, 0.305, 0.26)
 INSET_BOX: Final = (0.68, 0.215, 0.305, 0.335)
 NOTES_BOX: Final = (0.68, 0.02, 0.305, 0.18)
-#: Classes of ``uncovered`` on a sheet (Vietnamese, as the app's map says them).
+#: The header (title, subtitle, marks) fills the band between these heights, the page's
+#: margins at either side, ``HEADER_GAP`` between its parts.
+HEADER_TOP: Final = 0.975
+HEADER_BOTTOM: Final = MAP_BOX[1] + MAP_BOX[3] + 0.012
+HEADER_LEFT, HEADER_RIGHT, HEADER_GAP = 0.015, 0.985, 0.012
+TITLE_SIZE, SUBTITLE_SIZE, MARK_SIZE = 17.0, 11.0, 10.0
+#: Font scales tried in turn, largest first, until the header fits its band.
+HEADER_SCALES: Final = (1.0, 0.9, 0.8, 0.72, 0.64, 0.56)
+#: ``gid`` of the header's texts (a test finds them by it).
+GID_TITLE, GID_SUBTITLE, GID_MARK, GID_LABEL = "title", "subtitle", "mark", "label"
+#: Units named on the map at most (a sheet of every commune of the country names none).
+MAX_LABELS: Final = 400
+#: A name is written when at least this share of its box lies inside its unit.
+LABEL_INSIDE: Final = 0.6
+#: Classes of ``uncovered`` on a sheet: the values ``class_values`` assigns by (Vietnamese,
+#: whatever the sheet's language; the legend shows ``Classification.labels``).
 UNCOVERED_LABELS: Final = (
     registry.class_texts("vi", column=s.UNCOVERED)["yes"],
     registry.class_texts("vi", column=s.UNCOVERED)["no"],
@@ -106,6 +133,8 @@ class Sheet:
         Province polygons drawn around the units in grey and as outlines (optional).
     focus
         Province code the view fits and outlines in bold ("" = all units).
+    lang
+        Language of every word and number on the sheet (``"vi"`` or ``"en"``).
     """
 
     units: gpd.GeoDataFrame
@@ -115,26 +144,37 @@ class Sheet:
     title: str
     context: gpd.GeoDataFrame | None = None
     focus: str = ""
+    lang: str = registry.DEFAULT_LANG
 
 
 def indicator_classification(
-    values: pd.Series, column: str, *, config: t.Config | None = None
+    values: pd.Series,
+    column: str,
+    *,
+    config: t.Config | None = None,
+    lang: str = registry.DEFAULT_LANG,
 ) -> Classification:
     """Classes of an indicator, as the app's map draws them by default.
 
     A percentage with a target (``config``, default targets when None) is read
     against it (below 80 % of the target, 80–90 %, 90–100 %, met); another
     number gets quantiles (1 decimal for percentages); ``uncovered`` gets
-    reached/missed.
+    reached/missed. Titles, labels and numbers are in ``lang``.
     """
     known = registry.find_indicator(column)
-    title = known.label("vi") if known is not None else column_info(column).label
+    title = known.label(lang) if known is not None else column_info(column).label
     if column == s.UNCOVERED:
         labels = flags(values, missing=False).map(
             {True: UNCOVERED_LABELS[0], False: UNCOVERED_LABELS[1]}
         )
         labels = labels.where(values.notna(), None)
-        return classify_categorical(labels, title=title, order=UNCOVERED_LABELS)
+        classes = classify_categorical(labels, title=title, order=UNCOVERED_LABELS)
+        texts = registry.class_texts(lang, column=s.UNCOVERED)
+        return replace(
+            classes,
+            labels=(texts["yes"], texts["no"], *classes.labels[2:]),
+            no_data_label=texts["no_data"],
+        )
     if not pd.api.types.is_numeric_dtype(values):
         raise InputError(
             f"--indicator {column!r} is not numeric (dtype {values.dtype}); choose an indicator column such as {s.PCT_POP_4G!r}"
@@ -145,11 +185,15 @@ def indicator_classification(
             values.to_frame(),
             known,
             title=title,
-            texts=registry.class_texts("vi", column=column),
+            texts=registry.class_texts(lang, column=column),
             target_pct=target,
+            lang=lang,
         ).classification
     decimals = known.decimals if known is not None else 0
-    return classify_quantiles(values, title=title, decimals=decimals)
+    return replace(
+        classify_quantiles(values, title=title, decimals=decimals, lang=lang),
+        no_data_label=registry.text("no_data", lang),
+    )
 
 
 def class_values(units: pd.DataFrame, column: str) -> pd.Series:
@@ -171,20 +215,27 @@ def render_sheet(sheet: Sheet, *, size: SheetSize = "a4") -> Figure:
     if size not in SIZES:
         raise InputError(f"sheet size {size!r} is not known; choose one of {list(SIZES)}")
     fig = Figure(figsize=SIZES[size])
+    renderer = FigureCanvasAgg(fig).get_renderer()  # measures text as it will be drawn
     fig.patch.set_facecolor("white")
+    lang = sheet.lang
     units = sheet.units.to_crs(s.VN_EQUAL_AREA)
     context = sheet.context.to_crs(s.VN_EQUAL_AREA) if sheet.context is not None else None
     ax = fig.add_axes(MAP_BOX)
     if sheet.focus:
         units = units[units[s.PROVINCE_CODE].astype(str) == sheet.focus]
     classes = sheet.classification.assign(class_values(units, sheet.column))
-    extent = draw_map(ax, units, classes, sheet.classification, context=context, focus=sheet.focus)
-    draw_scale_bar(ax, side=emptier_side(ax, units))
-    draw_north_arrow(ax)
-    draw_title(fig, sheet)
-    draw_legend(fig.add_axes(LEGEND_BOX), sheet.classification, classes)
-    draw_inset(fig.add_axes(INSET_BOX), extent=None if not sheet.focus else extent)
-    draw_notes(fig.add_axes(NOTES_BOX), sheet.metadata)
+    extent = draw_map(
+        ax, units, classes, sheet.classification, context=context, focus=sheet.focus, lang=lang
+    )
+    side = emptier_side(ax, units)
+    draw_scale_bar(ax, side=side, lang=lang)
+    draw_north_arrow(ax, lang=lang)
+    if sheet.focus or sheet.metadata.level == "province":
+        draw_unit_names(ax, units, renderer, level=sheet.metadata.level)
+    draw_title(fig, sheet, renderer)
+    draw_legend(fig.add_axes(LEGEND_BOX), sheet.classification, classes, lang=lang)
+    draw_inset(fig.add_axes(INSET_BOX), extent=None if not sheet.focus else extent, lang=lang)
+    draw_notes(fig.add_axes(NOTES_BOX), sheet.metadata, lang=lang)
     return fig
 
 
@@ -196,6 +247,7 @@ def draw_map(
     *,
     context: gpd.GeoDataFrame | None,
     focus: str,
+    lang: str = registry.DEFAULT_LANG,
 ) -> tuple[float, float, float, float]:
     """Fill the units by class over grey context provinces (bold outline: ``focus``); fit the view; return its extent."""
     _blank(ax)
@@ -210,7 +262,7 @@ def draw_map(
         selected = context[context[s.PROVINCE_CODE].astype(str) == focus]
         if len(selected):
             selected.boundary.plot(ax=ax, color="black", linewidth=1.6, zorder=4)
-    _label_archipelagos(ax, fontsize=7)
+    _label_archipelagos(ax, fontsize=7, lang=lang)
     return _fit_view(ax, _padded_bounds(shown.total_bounds))
 
 
@@ -247,11 +299,14 @@ def _padded_bounds(bounds: np.ndarray, pad: float = 0.04) -> tuple[float, float,
     return (xmin - margin, ymin - margin, xmax + margin, ymax + margin)
 
 
-def _label_archipelagos(ax: Axes, *, fontsize: float, markersize: float = 1.6) -> None:
+def _label_archipelagos(
+    ax: Axes, *, fontsize: float, markersize: float = 1.6, lang: str = registry.DEFAULT_LANG
+) -> None:
     """Dots on every island of Hoàng Sa and Trường Sa and their names, so they show at any scale."""
     islands = archipelagos()
-    for code, label in ARCHIPELAGOS.items():
+    for code, key in ARCHIPELAGOS.items():
         points = islands[code]
+        label = sheet_text(key, lang)
         ax.plot(
             points[:, 0],
             points[:, 1],
@@ -278,7 +333,9 @@ def _label_archipelagos(ax: Axes, *, fontsize: float, markersize: float = 1.6) -
         )
 
 
-def draw_scale_bar(ax: Axes, *, side: Literal["left", "right"] = "left") -> None:
+def draw_scale_bar(
+    ax: Axes, *, side: Literal["left", "right"] = "left", lang: str = registry.DEFAULT_LANG
+) -> None:
     """A bar of 1/2/5 × 10ⁿ km, about a fifth of the map's width, in a bottom corner, on a white box."""
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
@@ -313,7 +370,8 @@ def draw_scale_bar(ax: Axes, *, side: Literal["left", "right"] = "left") -> None
         )
     for fraction in (0, 0.5, 1):
         value = length_km * fraction
-        text = format_number(value, decimals=0 if value == 0 or float(value).is_integer() else 1)
+        decimals = 0 if value == 0 or float(value).is_integer() else 1
+        text = format_number(value, decimals=decimals, lang=lang)
         ax.text(
             left + fraction * length,
             base + 1.6 * height,
@@ -350,8 +408,8 @@ def nice_length(target_km: float) -> float:
     return max(step * power for step in (1, 2, 5) if step * power <= target_km)
 
 
-def draw_north_arrow(ax: Axes) -> None:
-    """An arrow to true north at the map's centre (Albers meridians lean away from 106° E), marked "B" (Bắc)."""
+def draw_north_arrow(ax: Axes, *, lang: str = registry.DEFAULT_LANG) -> None:
+    """An arrow to true north at the map's centre (Albers meridians lean away from 106° E), marked "B" (Bắc) or "N"."""
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
     angle = north_angle(((x0 + x1) / 2, (y0 + y1) / 2))
@@ -376,7 +434,7 @@ def draw_north_arrow(ax: Axes) -> None:
     ax.text(
         tail[0],
         tail[1] - 0.01,
-        "B",
+        sheet_text("sheet_north", lang),
         transform=ax.transAxes,
         ha="center",
         va="top",
@@ -402,48 +460,200 @@ def north_angle(point: tuple[float, float]) -> float:
     return math.atan2(x - point[0], y - point[1])
 
 
-def draw_title(fig: Figure, sheet: Sheet) -> None:
-    """Title, the indicator with its unit, and the approximate/demo marks."""
-    info = column_info(sheet.column)
-    fig.text(0.015, 0.965, sheet.title, fontsize=17, fontweight="bold", va="top")
-    unit = f" — đơn vị: {info.unit}" if info.unit and info.unit != FLAG_UNIT else ""
-    level = {"commune": "cấp xã", "district": "cấp huyện (cũ)", "province": "cấp tỉnh"}[
-        sheet.metadata.level
-    ]
-    fig.text(
-        0.015,
-        0.905,
-        f"{info.header}{unit} · {level} · đơn vị hành chính {sheet.metadata.scheme}",
-        fontsize=11,
-        va="top",
-        color="#333333",
+def draw_title(fig: Figure, sheet: Sheet, renderer: RendererBase | None = None) -> None:
+    """The header: marks (demo, approximate) at the top right, title and subtitle left of them.
+
+    The title and subtitle take the largest font of :data:`HEADER_SCALES` at
+    which each wraps to at most two lines that end left of the marks and end
+    above the map and legend, measured with ``renderer`` (the figure's own).
+    """
+    renderer = renderer or FigureCanvasAgg(fig).get_renderer()
+    right = draw_marks(fig, marks_of(sheet.metadata, sheet.lang), renderer)
+    width = right - HEADER_LEFT
+    lines = (sheet.title, subtitle_of(sheet))
+    for scale in HEADER_SCALES:
+        placed = _header_lines(fig, renderer, lines, width=width, scale=scale)
+        if placed is not None:
+            return
+    _header_lines(fig, renderer, lines, width=width, scale=HEADER_SCALES[-1], force=True)
+
+
+def subtitle_of(sheet: Sheet) -> str:
+    """The indicator (with its unit), the level and the administrative units, in the sheet's language."""
+    lang = sheet.lang
+    known = registry.find_indicator(sheet.column)
+    if known is not None:
+        indicator = known.label(lang)
+    else:
+        info = column_info(sheet.column)
+        unit = info.unit if info.unit and info.unit != FLAG_UNIT else ""
+        indicator = info.header + (
+            f" — {sheet_text('sheet_unit', lang, unit=unit)}" if unit else ""
+        )
+    level = sheet_text(f"sheet_level_{sheet.metadata.level}", lang)
+    scheme = (
+        sheet.metadata.scheme
+        if sheet.metadata.scheme in (s.VINTAGE_2025, s.VINTAGE_LEGACY)
+        else s.VINTAGE_2025
     )
+    return f"{indicator} · {level} · {sheet_text(f'sheet_scheme_{scheme}', lang)}"
+
+
+def marks_of(metadata: ExportMetadata, lang: str) -> list[str]:
+    """The red marks a sheet carries: demo data, approximate boundaries."""
     marks = []
-    if sheet.metadata.demo:
-        marks.append("SỐ LIỆU MINH HOẠ (DEMO) — không phải số liệu thật")
-    if sheet.metadata.approximate_boundaries:
-        marks.append("RANH GIỚI GẦN ĐÚNG")
+    if metadata.demo:
+        marks.append(sheet_text("sheet_demo", lang))
+    if metadata.approximate_boundaries:
+        marks.append(sheet_text("sheet_approximate", lang))
+    return marks
+
+
+def draw_marks(fig: Figure, marks: list[str], renderer: RendererBase) -> float:
+    """Marks stacked right-aligned under the top edge; the left edge of the widest (figure fraction)."""
     box = {
         "boxstyle": "round,pad=0.3",
         "facecolor": "white",
         "edgecolor": MARK_COLOR,
         "linewidth": 1.2,
     }
-    for i, mark in enumerate(marks):
-        fig.text(
-            0.985,
-            0.965 - i * 0.05,
+    pad = 0.3 * MARK_SIZE / 72 * fig.dpi  # the box's padding, in pixels
+    top, left = HEADER_TOP - _pixels_to_height(fig, pad), HEADER_RIGHT
+    for mark in marks:
+        artist = fig.text(
+            HEADER_RIGHT - _pixels_to_width(fig, pad),
+            top,
             mark,
-            fontsize=10,
+            fontsize=MARK_SIZE,
             fontweight="bold",
             color=MARK_COLOR,
             ha="right",
             va="top",
             bbox=box,
+            gid=GID_MARK,
         )
+        extent = artist.get_window_extent(renderer).padded(pad)
+        left = min(left, extent.x0 / fig.bbox.width)
+        top = extent.y0 / fig.bbox.height - HEADER_GAP / 2 - _pixels_to_height(fig, pad)
+    return left - HEADER_GAP if marks else HEADER_RIGHT
 
 
-def draw_legend(ax: Axes, classification: Classification, classes: np.ndarray) -> None:
+def _pixels_to_width(fig: Figure, pixels: float) -> float:
+    return pixels / fig.bbox.width
+
+
+def _pixels_to_height(fig: Figure, pixels: float) -> float:
+    return pixels / fig.bbox.height
+
+
+def _header_lines(
+    fig: Figure,
+    renderer: RendererBase,
+    lines: tuple[str, str],
+    *,
+    width: float,
+    scale: float,
+    force: bool = False,
+) -> list[Text] | None:
+    """Title and subtitle at ``scale``, each wrapped to ``width``; None (nothing left drawn) if they do not fit."""
+    drawn: list[Text] = []
+    top = HEADER_TOP
+    styles = (
+        {"fontsize": TITLE_SIZE * scale, "fontweight": "bold", "gid": GID_TITLE},
+        {"fontsize": SUBTITLE_SIZE * scale, "color": "#333333", "gid": GID_SUBTITLE},
+    )
+    for line, style in zip(lines, styles):
+        wrapped = wrap_to_width(fig, renderer, line, width=width, **style)
+        artist = fig.text(HEADER_LEFT, top, "\n".join(wrapped), va="top", ha="left", **style)
+        drawn.append(artist)
+        extent = artist.get_window_extent(renderer)
+        fits = len(wrapped) <= 2 and extent.x1 / fig.bbox.width <= HEADER_LEFT + width
+        top = extent.y0 / fig.bbox.height - HEADER_GAP / 2
+        if not force and (not fits or extent.y0 / fig.bbox.height < HEADER_BOTTOM):
+            for artist in drawn:
+                artist.remove()
+            return None
+    return drawn
+
+
+def wrap_to_width(
+    fig: Figure, renderer: RendererBase, text: str, *, width: float, **style: object
+) -> list[str]:
+    """``text`` cut between words into lines no wider than ``width`` (figure fraction) in ``style``.
+
+    A single word wider than ``width`` stays whole on its own line (the caller shrinks the font).
+    """
+    probe = fig.text(0, 0, "", **style)  # type: ignore[arg-type]
+    limit = width * fig.bbox.width
+
+    def wide(candidate: str) -> bool:
+        probe.set_text(candidate)
+        return probe.get_window_extent(renderer).width > limit
+
+    lines: list[str] = []
+    for word in text.split():
+        if lines and not wide(f"{lines[-1]} {word}"):
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    probe.remove()
+    return lines or [""]
+
+
+def draw_unit_names(
+    ax: Axes, units: gpd.GeoDataFrame, renderer: RendererBase, *, level: str
+) -> int:
+    """Write each unit's name (without its type word) where it fits; return how many were written.
+
+    Names go at the units' representative points, largest unit first; a name
+    is skipped when less than :data:`LABEL_INSIDE` of its box lies inside its
+    unit, when it leaves the map, or when it would touch a name already written.
+    """
+    column = UNIT_NAME if UNIT_NAME in units else LEVEL_COLUMNS[level][1]
+    if column not in units or len(units) > MAX_LABELS:
+        return 0
+    fontsize = 7.0 if level == "province" else 5.5
+    halo = [patheffects.withStroke(linewidth=1.8, foreground="white")]
+    to_data = ax.transData.inverted()
+    axes_box = ax.get_window_extent(renderer)
+    placed: list = []
+    order = units.geometry.area.sort_values(ascending=False).index
+    for index in order:
+        geometry, name = units.geometry.loc[index], units[column].loc[index]
+        if geometry is None or geometry.is_empty or not isinstance(name, str):
+            continue
+        point = shapely.point_on_surface(geometry)
+        artist = ax.text(
+            point.x,
+            point.y,
+            short_name(name, level=level),
+            fontsize=fontsize,
+            ha="center",
+            va="center",
+            color="#1a1a1a",
+            path_effects=halo,
+            zorder=6,
+            gid=GID_LABEL,
+        )
+        extent = artist.get_window_extent(renderer)
+        (x0, y0), (x1, y1) = to_data.transform([(extent.x0, extent.y0), (extent.x1, extent.y1)])
+        box = shapely.box(x0, y0, x1, y1)
+        inside = shapely.area(shapely.intersection(box, geometry)) / max(box.area, 1e-9)
+        if (
+            inside < LABEL_INSIDE
+            or not axes_box.contains(extent.x0, extent.y0)
+            or not axes_box.contains(extent.x1, extent.y1)
+            or any(extent.overlaps(other) for other in placed)
+        ):
+            artist.remove()
+            continue
+        placed.append(extent)
+    return len(placed)
+
+
+def draw_legend(
+    ax: Axes, classification: Classification, classes: np.ndarray, *, lang: str = "vi"
+) -> None:
     """Legend from the classification: one row per class, then no data if any; counts in brackets."""
     ax.set_axis_off()
     rows = [*range(len(classification.labels))]
@@ -454,7 +664,7 @@ def draw_legend(ax: Axes, classification: Classification, classes: np.ndarray) -
             facecolor=classification.color(i),
             edgecolor="#555555",
             linewidth=0.6,
-            label=f"{classification.label(i)}  ({format_number(int((classes == i).sum()))})",
+            label=f"{classification.label(i)}  ({format_number(int((classes == i).sum()), lang=lang)})",
         )
         for i in rows
     ]
@@ -474,14 +684,19 @@ def draw_legend(ax: Axes, classification: Classification, classes: np.ndarray) -
     legend.get_title().set_fontweight("bold")
 
 
-def draw_inset(ax: Axes, *, extent: tuple[float, float, float, float] | None) -> None:
+def draw_inset(
+    ax: Axes,
+    *,
+    extent: tuple[float, float, float, float] | None,
+    lang: str = registry.DEFAULT_LANG,
+) -> None:
     """Viet Nam with Hoàng Sa and Trường Sa; a red box shows the main map's extent (province sheets)."""
     outline = viet_nam_outline()
     _blank(ax)
     gpd.GeoSeries([outline], crs=s.VN_EQUAL_AREA).plot(
         ax=ax, color="#bdbdbd", edgecolor="#555555", linewidth=0.3
     )
-    _label_archipelagos(ax, fontsize=6, markersize=1.2)
+    _label_archipelagos(ax, fontsize=6, markersize=1.2, lang=lang)
     if extent is not None:
         x0, y0, x1, y1 = extent
         ax.add_patch(
@@ -497,28 +712,39 @@ def draw_inset(ax: Axes, *, extent: tuple[float, float, float, float] | None) ->
         )
     _fit_view(ax, _padded_bounds(np.array(outline.bounds), pad=0.06))
     ax.text(
-        0.04, 0.04, "Việt Nam", transform=ax.transAxes, fontsize=8, fontweight="bold", va="bottom"
+        0.04,
+        0.04,
+        sheet_text("sheet_country", lang),
+        transform=ax.transAxes,
+        fontsize=8,
+        fontweight="bold",
+        va="bottom",
     )
 
 
-def draw_notes(ax: Axes, metadata: ExportMetadata) -> None:
-    """Sources and as-of dates, the boundaries note, the date made."""
-    ax.set_axis_off()
-    lines = ["Nguồn số liệu:"]
+def source_lines(metadata: ExportMetadata, lang: str) -> list[str]:
+    """One line per input with a source: its name in ``lang``, the file, the as-of date."""
+    lines = []
     for name in s.INPUTS:
         if name in metadata.sources:
             as_of = metadata.as_of.get(name)
+            date = f" ({sheet_text('sheet_as_of', lang, date=as_of)})" if as_of else ""
             lines.append(
-                f"• {name}: {metadata.sources[name]}" + (f" (ngày {as_of})" if as_of else "")
+                f"• {sheet_text(f'sheet_source_{name}', lang)}: {metadata.sources[name]}{date}"
             )
+    return lines
+
+
+def draw_notes(ax: Axes, metadata: ExportMetadata, *, lang: str = registry.DEFAULT_LANG) -> None:
+    """Sources and as-of dates, the boundaries note, the date made."""
+    ax.set_axis_off()
+    lines = [sheet_text("sheet_sources", lang), *source_lines(metadata, lang)]
     if len(lines) == 1:
-        lines.append("• chưa có số liệu phủ sóng, cáp quang hay tổ CNS")
+        lines.append(f"• {sheet_text('sheet_no_sources', lang)}")
     if metadata.approximate_boundaries:
-        lines.append(
-            "Ranh giới gần đúng, do dự án dựng từ danh mục hành chính; không dùng cho mục đích pháp lý."
-        )
-    lines.append("Số trong ngoặc ở chú giải: số đơn vị hành chính trên bản đồ.")
-    lines.append(f"Lập ngày {metadata.created}.")
+        lines.append(sheet_text("sheet_approximate_note", lang))
+    lines.append(sheet_text("sheet_counts_note", lang))
+    lines.append(sheet_text("sheet_made", lang, date=metadata.created))
     text = "\n".join(textwrap.fill(line, 62, subsequent_indent="  ") for line in lines)
     ax.text(
         0.0,
@@ -603,8 +829,14 @@ def sheet_from_gpkg(
     column: str,
     level: Level = "commune",
     province: str | None = None,
+    lang: str = registry.DEFAULT_LANG,
 ) -> Sheet:
-    """A sheet of an indicators GeoPackage: classes over the whole country, view on one province if given."""
+    """A sheet of an indicators GeoPackage: classes over the whole country, view on one province if given.
+
+    Every word and number of the sheet is in ``lang`` (``"vi"`` or ``"en"``).
+    """
+    if lang not in registry.LANGS:
+        raise InputError(f"--lang {lang!r} is not known; choose one of {list(registry.LANGS)}")
     units, metadata = read_indicator_layer(path, level=level)
     if column not in units:
         raise InputError(
@@ -616,9 +848,11 @@ def sheet_from_gpkg(
         raise InputError(
             f"--province {province!r} is not in {path}; known codes: {sorted(units[s.PROVINCE_CODE].astype(str).unique())}"
         )
-    classification = indicator_classification(units[column], column)
+    classification = indicator_classification(units[column], column, lang=lang)
     names = dict(zip(context[s.PROVINCE_CODE].astype(str), context[s.PROVINCE_NAME]))
-    title = names.get(focus, focus) if focus else "Việt Nam"
+    title = (
+        place_name(names.get(focus, focus), lang) if focus else sheet_text("sheet_country", lang)
+    )
     return Sheet(
         units=units,
         column=column,
@@ -627,7 +861,13 @@ def sheet_from_gpkg(
         title=title,
         context=context,
         focus=focus,
+        lang=lang,
     )
+
+
+def place_name(name: str, lang: str) -> str:
+    """A province as a sheet's title names it: in full in Vietnamese, without "Tỉnh"/"Thành phố" in English."""
+    return strip_prefix(name, level="province") if lang == "en" else name
 
 
 def write_mapsheet_from_gpkg(
@@ -639,10 +879,11 @@ def write_mapsheet_from_gpkg(
     province: str | None = None,
     size: SheetSize = "a4",
     dpi: int = 300,
+    lang: str = registry.DEFAULT_LANG,
 ) -> Path:
-    """``python -m geo export … --format png|pdf``: one sheet of the country or of a province."""
+    """``python -m geo export … --format png|pdf``: one sheet of the country or of a province, in ``lang``."""
     return write_sheet(
-        sheet_from_gpkg(path, column=column, level=level, province=province),
+        sheet_from_gpkg(path, column=column, level=level, province=province, lang=lang),
         out,
         size=size,
         dpi=dpi,

@@ -11,12 +11,15 @@ licence), which ``pip install -r requirements.txt`` installs.
 by Streamlit at ``/app/static/…`` with ``server.enableStaticServing``);
 ``use_local_assets`` points a folium map at them, replacing every CDN link;
 ``remote_links`` lists any link to another host that is left, so a test or
-the app can refuse to send a map that would reach out.
+the app can refuse to send a map that would reach out. ``Attribution``
+replaces Leaflet's default credit (a flag icon and a link to leafletjs.com)
+with the project's own, Leaflet named in plain text.
 """
 
 from __future__ import annotations
 
 import filecmp
+import html
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -24,7 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import folium
-from branca.element import Element
+from branca.element import Element, MacroElement
+from jinja2 import Template
 from xstatic.pkg import leaflet as xstatic_leaflet
 
 LEAFLET_VERSION: str = xstatic_leaflet.VERSION
@@ -32,6 +36,34 @@ LEAFLET_VERSION: str = xstatic_leaflet.VERSION
 VENDOR_SUBDIR = f"vendor/leaflet-{LEAFLET_VERSION}"
 _FILES = ("leaflet.js", "leaflet.css")
 _IMAGES = "images"
+
+
+#: The credit of a map when its page gives none (plain text).
+DEFAULT_CREDIT = "Bản đồ hạ tầng số theo xã/phường · Leaflet"
+
+
+class Attribution(MacroElement):
+    """The map's credit in its bottom-right corner, in place of Leaflet's flag and link.
+
+    Parameters
+    ----------
+    credit
+        Plain text (escaped here: Leaflet inserts the prefix as HTML), e.g.
+        "Bản đồ hạ tầng số theo xã/phường · Leaflet".
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.attributionControl.setPrefix({{ this.credit|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, credit: str = DEFAULT_CREDIT) -> None:
+        super().__init__()
+        self._name = "Attribution"
+        self.credit = html.escape(credit)
 
 
 class RemoteAssetError(RuntimeError):

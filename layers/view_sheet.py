@@ -37,6 +37,7 @@ def view_sheet(
     scheme: str,
     communes: UnitLayer,
     province: str = "",
+    lang: str = "vi",
 ) -> Sheet:
     """The sheet of one map view.
 
@@ -57,6 +58,8 @@ def view_sheet(
         communes' boundaries are approximate are read off it.
     province
         Province code the sheet shows ("" = the whole country).
+    lang
+        Language of the sheet's words and numbers (the screen's: ``view`` is classified in it).
     """
     frame = _frame(units, fine=bool(province))
     classification = view.classification
@@ -78,4 +81,5 @@ def view_sheet(
         title=title,
         context=context,
         focus=province,
+        lang=lang,
     )

@@ -6,9 +6,11 @@ classes, style and file names come from :mod:`application.map_request`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from application.display import DisplayData
 from application.map_request import (
@@ -78,8 +80,12 @@ def sheet_downloads(
     title: str,
     key: str,
     shown: IndicatorView | None = None,
+    columns: Sequence[DeltaGenerator] = (),
 ) -> None:
-    """One download button per print sheet of the requested map, drawn only when clicked (matplotlib)."""
+    """One download button per print sheet of the requested map, drawn only when clicked (matplotlib).
+
+    With ``columns``, button ``i`` goes in ``columns[i]`` (side by side); else they stack.
+    """
     from layers.mapsheet import sheet_bytes
     from layers.view_sheet import view_sheet
 
@@ -92,9 +98,10 @@ def sheet_downloads(
         scheme=request.scheme,
         communes=data.layer(request.scheme, "commune"),
         province=request.province,
+        lang=lang(),
     )
-    for fmt, (size, mime, label) in SHEETS.items():
-        st.download_button(
+    for i, (fmt, (size, mime, label)) in enumerate(SHEETS.items()):
+        (columns[i] if i < len(columns) else st).download_button(
             tr(label),
             data=lambda fmt=fmt, size=size: sheet_bytes(sheet, fmt=fmt, size=size, dpi=SHEET_DPI),  # type: ignore[misc]
             file_name=f"{sheet_stem(request)}.{fmt}",

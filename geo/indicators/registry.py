@@ -354,9 +354,12 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
     "flag_no": {"vi": "Không", "en": "No"},
     "uncovered_yes": {"vi": "Chưa đạt", "en": "Misses a target"},
     "uncovered_no": {"vi": "Đạt", "en": "Meets the targets"},
-    "policy_below80": {"vi": "Dưới 80% chỉ tiêu (< {a})", "en": "Below 80% of target (< {a})"},
-    "policy_80_90": {"vi": "80–90% chỉ tiêu ({a} – {b})", "en": "80–90% of target ({a} – {b})"},
-    "policy_90_100": {"vi": "90–100% chỉ tiêu ({a} – {b})", "en": "90–100% of target ({a} – {b})"},
+    "policy_below80": {"vi": "Dưới 80 % chỉ tiêu (< {a})", "en": "Below 80 % of target (< {a})"},
+    "policy_80_90": {"vi": "80–90 % chỉ tiêu ({a} – {b})", "en": "80–90 % of target ({a} – {b})"},
+    "policy_90_100": {
+        "vi": "90–100 % chỉ tiêu ({a} – {b})",
+        "en": "90–100 % of target ({a} – {b})",
+    },
     "policy_met": {"vi": "Đạt chỉ tiêu (≥ {a})", "en": "Target met (≥ {a})"},
     # Targets.
     "target_pop_4g": {"vi": "Phủ sóng 4G theo dân số", "en": "4G population coverage"},
@@ -446,5 +449,7 @@ def reason(target: t.Target, value: float | None, lang: str = DEFAULT_LANG) -> s
         f"reason_{target.name}",
         lang,
         value=format_number(value, decimals=1, lang=lang),
-        target=f"{target.min_pct:g}",
+        target=format_number(
+            target.min_pct, decimals=0 if float(target.min_pct).is_integer() else 1, lang=lang
+        ),
     )

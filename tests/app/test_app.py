@@ -274,13 +274,41 @@ def test_data_page_lists_inputs_with_dates_and_demo_flags(app: AppTest) -> None:
     assert set(table["Dữ liệu mẫu"]) == {"Có", "Không"}
 
 
-def test_meeting_mode_has_only_the_map_title_and_province_picker(app: AppTest) -> None:
+def test_meeting_mode_has_the_title_an_indicator_and_a_province_picker(app: AppTest) -> None:
     app.switch_page(str(PAGES / "meeting.py")).run()
     assert not app.exception, [e.value for e in app.exception]
     assert "Số liệu đến ngày 2026" in _html(app)
-    assert [s.key for s in app.selectbox] == ["meeting_province"]
-    app.selectbox(key="meeting_province").set_value("08").run()
+    assert [s.key for s in app.selectbox] == ["meeting_indicator_vi", "meeting_province_vi"]
+    app.selectbox(key="meeting_province_vi").set_value("08").run()
     assert not app.exception
+    app.selectbox(key="meeting_indicator_vi").set_value("pct_households_fibre").run()
+    assert "Tỷ lệ hộ có thể sử dụng cáp quang (%) — " in _html(app)
+
+
+def test_meeting_mode_walks_the_provinces_round_the_end(app: AppTest) -> None:
+    app.switch_page(str(PAGES / "meeting.py")).run()
+    picker = app.selectbox(key="meeting_province_vi")
+    order = list(picker.options)
+    assert picker.value == ""
+    app.button(key="meeting_next").click().run()
+    assert app.selectbox(key="meeting_province_vi").index == 1
+    app.button(key="meeting_previous").click().run()
+    app.button(key="meeting_previous").click().run()
+    assert app.selectbox(key="meeting_province_vi").index == len(order) - 1
+    assert not app.exception
+
+
+def test_meeting_mode_switches_language_itself(app: AppTest) -> None:
+    app.switch_page(str(PAGES / "meeting.py")).run()
+    app.selectbox(key="meeting_province_vi").set_value("08").run()
+    app.selectbox(key="meeting_indicator_vi").set_value("pct_households_fibre").run()
+    app.button_group(key="meeting_lang").set_value("en").run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.session_state["lang"] == "en"
+    assert "Data as of 2026" in _html(app)
+    indicator = app.selectbox(key="meeting_indicator_en")
+    assert indicator.label == "Indicator" and indicator.value == "pct_households_fibre"
+    assert app.selectbox(key="meeting_province_en").value == "08"
 
 
 def test_missing_data_folder_shows_the_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

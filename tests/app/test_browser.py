@@ -77,7 +77,7 @@ def test_map_draws_every_commune_with_the_legend(visit: Visit) -> None:
     expect(_commune_paths(visit)).to_have_count(N_COMMUNES, timeout=WAIT_MS)
     legend = _frame(visit).locator(".vn-legend")
     expect(legend).to_contain_text("Tỷ lệ dân số được phủ sóng 4G", timeout=WAIT_MS)
-    expect(legend).to_contain_text("Đạt chỉ tiêu (≥ 99%)")
+    expect(legend).to_contain_text("Đạt chỉ tiêu (≥ 99 %)")
     expect(legend).to_contain_text("Số liệu đến ngày")
 
 
@@ -212,6 +212,45 @@ def test_meeting_mode_shows_only_the_map_title_legend_and_date(visit: Visit) -> 
     expect(_sidebar(visit)).to_be_hidden()
     expect(_frame(visit).locator(".vn-legend")).to_be_visible(timeout=WAIT_MS)
     _shot(visit, "meeting_en")
+
+
+def test_meeting_mode_credits_the_project_and_names_places(visit: Visit) -> None:
+    from playwright.sync_api import expect
+
+    credit = _frame(visit).locator(".leaflet-control-attribution")
+    expect(credit).to_contain_text("drawn with Leaflet", timeout=WAIT_MS)
+    expect(credit.locator("svg")).to_have_count(0)
+    expect(_frame(visit).locator(".vn-name").first).to_be_attached(timeout=WAIT_MS)
+    expect(visit.page.get_by_role("combobox", name="Indicator")).to_be_visible()
+
+
+def test_meeting_mode_next_province_language_and_exit(visit: Visit) -> None:
+    from playwright.sync_api import expect
+
+    page = visit.page
+    province = page.get_by_role("combobox", name="Province")
+    first = province.input_value()
+    page.get_by_role("button", name="▶", exact=True).click()
+    expect(province).not_to_have_value(first, timeout=WAIT_MS)
+    chosen = province.input_value()
+    expect(page.locator("h1.vn-meeting")).to_contain_text(chosen, timeout=WAIT_MS)
+    expect(province).to_be_visible()
+    expect(_frame(visit).locator(".vn-name span").first).to_be_visible(timeout=WAIT_MS)
+    page.wait_for_timeout(500)  # the map's zoom to the province
+    _shot(visit, "meeting_next_en")
+    page.locator(".st-key-meeting_lang").get_by_text("Tiếng Việt", exact=True).click()
+    expect(page.get_by_text("Số liệu đến ngày 2026")).to_be_visible(timeout=WAIT_MS)
+    expect(page.get_by_role("combobox", name="Chỉ số")).to_have_value(
+        "Tỷ lệ dân số được phủ sóng 4G (%)"
+    )
+    expect(page.get_by_role("combobox", name="Tỉnh/thành phố")).to_have_value(chosen)
+    expect(page.locator("h1.vn-meeting")).to_contain_text(chosen)
+    expect(_frame(visit).locator(".vn-name span").first).to_be_visible(timeout=WAIT_MS)
+    page.wait_for_timeout(500)  # the map's zoom to the province
+    _shot(visit, "meeting_vi")
+    page.get_by_role("link", name="Thoát chế độ họp").click()
+    expect(_sidebar(visit)).to_be_visible(timeout=WAIT_MS)
+    expect(page.locator("h1.vn-meeting")).to_have_count(0)
 
 
 def test_no_request_left_the_machine(visit: Visit) -> None:

@@ -300,7 +300,7 @@ def test_leader_prints_the_map_of_a_province_in_meeting_mode(session) -> None:
     expect(page.get_by_text("Số liệu đến ngày 2026-06-30")).to_be_visible()
     expect(live.sidebar(page)).to_be_hidden()
     expect(live.frame(page).locator(".vn-legend")).to_contain_text(
-        "Đạt chỉ tiêu (≥ 99%)", timeout=WAIT_MS
+        "Đạt chỉ tiêu (≥ 99 %)", timeout=WAIT_MS
     )
     expect(live.commune_paths(page)).to_have_count(2, timeout=WAIT_MS)
     live.shot(page, "journey_leader_meeting")

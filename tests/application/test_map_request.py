@@ -55,7 +55,7 @@ def test_the_requested_targets_set_the_policy_classes(display: DisplayData) -> N
         display, replace(request, config=lower), lang="vi"
     ).classification.labels
     # The first class is "below 80 % of the target": < 64 % of a target of 80 %, < 40 % of 50 %.
-    assert default[0].endswith("(< 64%)") and chosen[0].endswith("(< 40%)")
+    assert default[0].endswith("(< 64 %)") and chosen[0].endswith("(< 40 %)")
 
 
 def test_unknown_indicator_names_the_known_ones(display: DisplayData) -> None:
@@ -101,3 +101,15 @@ def test_sheet_stem_names_the_indicator_and_the_place() -> None:
 )
 def test_clicked_code(result: dict | None, code: str | None) -> None:
     assert clicked_code(result) == code
+
+
+def test_step_choice_walks_round_the_end() -> None:
+    from application.map_request import step_choice
+
+    options = ["", "08", "96"]
+    assert step_choice(options, "", 1) == "08"
+    assert step_choice(options, "96", 1) == ""
+    assert step_choice(options, "", -1) == "96"
+    assert step_choice(options, "99", 1) == "08"  # unknown: from the first
+    with pytest.raises(ValueError, match="no options"):
+        step_choice([], "", 1)

@@ -60,6 +60,19 @@ def test_indicators_and_target_status(row: pd.Series, crosswalk: pd.DataFrame) -
     }
 
 
+def test_numbers_and_thresholds_in_english(row: pd.Series, crosswalk: pd.DataFrame) -> None:
+    profile = commune_profile(
+        row, scheme="2025", crosswalk=crosswalk, config=read_config(), lang="en"
+    )
+    values = dict(profile.indicators)
+    assert values["Population"] == "1,234"
+    assert values["Share of the population covered by 4G (%)"] == "99.5 %"
+    thresholds = {name: threshold for name, threshold, _ in profile.targets}
+    assert thresholds["4G population coverage"] == "≥ 99 %"
+    vi = commune_profile(row, scheme="2025", crosswalk=crosswalk, config=read_config())
+    assert {n: th for n, th, _ in vi.targets}["Phủ sóng 4G theo dân số"] == "≥ 99 %"
+
+
 def test_legacy_communes_of_a_2025_commune_and_back(crosswalk: pd.DataFrame) -> None:
     assert related_communes("00100", scheme="2025", crosswalk=crosswalk) == (
         ("00010", "Xã Cũ Một"),

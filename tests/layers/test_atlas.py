@@ -17,13 +17,20 @@ from tests.layers.test_export import ind_layers, write_ind
 def test_target_status_per_province() -> None:
     table = atlas.target_status(ind_layers()["province"], t.read_config(None))
     assert table["Mã"].tolist() == ["08", "96"]
-    assert table["≥ 99%"].tolist() == [atlas.MISSED, atlas.REACHED]
-    assert table["≥ 80%"].tolist() == [atlas.MISSED, atlas.MISSED]
+    assert table["≥ 99 %"].tolist() == [atlas.MISSED, atlas.REACHED]
+    assert table["≥ 80 %"].tolist() == [atlas.MISSED, atlas.MISSED]
     assert table["Tỷ lệ thôn có tổ công nghệ số cộng đồng (%)"].tolist() == [
         atlas.UNKNOWN,
         atlas.UNKNOWN,
     ]
     assert table["Tỷ lệ dân số được phủ sóng 4G (%)"].tolist() == ["95,6", "100,0"]
+
+
+def test_target_status_in_english_has_english_headers_words_and_numbers() -> None:
+    table = atlas.target_status(ind_layers()["province"], t.read_config(None), lang="en")
+    assert table["Code"].tolist() == ["08", "96"]
+    assert table["≥ 99 %"].tolist() == ["Missed", "Met"]
+    assert table["Share of the population covered by 4G (%)"].tolist() == ["95.6", "100.0"]
 
 
 def test_atlas_has_cover_summary_and_a_page_per_province(tmp_path: Path) -> None:

@@ -20,8 +20,10 @@ from layers.choropleth import (
     UnitLayer,
     build_indicator_map,
     indicators_of,
+    name_points,
     prepare_units,
     province_sort_key,
+    short_name,
     view_indicator,
 )
 from layers.classify import NO_DATA_COLOR, POLICY
@@ -244,10 +246,10 @@ def test_legend_rows_have_the_colours_labels_and_counts_of_the_fill(layers) -> N
         r'background:(#\w+);"></span>(.*?) <span style="color:#666;">\((\d+)\)</span>', _legend(m)
     )
     assert [(label, int(n)) for _, label, n in rows] == [
-        ("&lt; 64%", 1),
-        ("64%–72%", 0),
-        ("72%–80%", 0),
-        ("≥ 80%", 2),
+        ("&lt; 64 %", 1),
+        ("64 %–72 %", 0),
+        ("72 %–80 %", 0),
+        ("≥ 80 %", 2),
         ("Không có số liệu", 1),
     ]
     fills = list(
@@ -369,3 +371,61 @@ def test_each_class_mode_classifies_a_percentage_as_asked() -> None:
         -1,
     ]
     assert views["quantiles"].classification.bins != views["natural"].classification.bins
+
+
+def test_the_credit_is_the_projects_with_leaflet_named_and_no_flag(layers) -> None:
+    style = MapStyle(credit="Bản đồ <hạ tầng> số · Leaflet")
+
+    def prefix(m: folium.Map) -> str:
+        (found,) = re.findall(r"attributionControl\.setPrefix\((.*?)\);", m.get_root().render())
+        return json.loads(found)
+
+    assert prefix(_map(*layers, style=style)) == "Bản đồ &lt;hạ tầng&gt; số · Leaflet"
+    assert prefix(_map(*layers)) == "Bản đồ hạ tầng số theo xã/phường · Leaflet"
+
+
+def test_english_view_writes_english_numbers_in_labels_tooltips_and_legend(layers) -> None:
+    units, outlines = layers
+    view = view_indicator(
+        units.table,
+        _indicator(schema.PCT_POP_4G),
+        title="4G",
+        texts={**TEXTS, "below80": "< {a}", "met": "≥ {a}"},
+        target_pct=79.5,
+        lang="en",
+    )
+    assert view.classification.labels[0] == "< 63.6 %" and "95.0 %" in view.texts
+    m = build_indicator_map(
+        units,
+        outlines,
+        view.classification,
+        view.values,
+        view.texts,
+        assets=local_assets(),
+        style=MapStyle(lang="en"),
+    )
+    legend = _legend(m)
+    assert "63.6 %" in legend and "63,6" not in legend
+
+
+def test_names_are_written_only_when_asked_and_escaped(layers) -> None:
+    units, outlines = layers
+    assert "UnitNames" not in _map(*layers).get_root().render()
+    points = name_points(units, outlines, units.rows("08"), province_code="08")
+    assert {name for _, _, name in points} == {
+        short_name(n, level="commune") for n in units.table.loc[units.rows("08"), "name"]
+    }
+    page = _map(*layers, province_code="08", style=MapStyle(labels=True)).get_root().render()
+    assert "L.divIcon({className: 'vn-name'" in page
+    assert EVIL not in page and 'onerror="' not in page
+
+
+def test_names_of_more_units_than_fit_are_the_provinces(layers, monkeypatch) -> None:
+    import layers.choropleth as choropleth
+
+    units, outlines = layers
+    monkeypatch.setattr(choropleth, "MAX_NAMES", 1)
+    points = name_points(units, outlines, units.rows(""))
+    assert sorted(name for _, _, name in points) == sorted(
+        short_name(n, level="province") for n in outlines.table["name"]
+    )

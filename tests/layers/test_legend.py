@@ -33,6 +33,11 @@ def test_counts_follow_the_labels() -> None:
     assert "(1.234)" in html and "(2)" in html
 
 
+def test_counts_in_english_use_a_comma_between_thousands() -> None:
+    html = legend_html(_numeric(), counts={0: 3141, 1: 2, 2: 1, NO_DATA: 0}, lang="en")
+    assert "(3,141)" in html and "3.141" not in html
+
+
 def test_no_data_row_is_shown_when_some_value_is_missing() -> None:
     c = _numeric()
     assert c.no_data_label in legend_html(c, counts={0: 1, 1: 1, 2: 1, NO_DATA: 2})

@@ -56,7 +56,7 @@ def test_a_percentage_with_a_target_is_read_against_it_as_in_the_app(ind: Path) 
         72.0,
         80.0,
     )  # 80 %, 90 %, 100 % of the 80 % fibre target
-    assert sheet.classification.labels[-1] == "Đạt chỉ tiêu (≥ 80%)"
+    assert sheet.classification.labels[-1] == "Đạt chỉ tiêu (≥ 80 %)"
     assert (
         mapsheet.sheet_from_gpkg(ind, column=s.POP_TOTAL).classification.labels[0].startswith("≤")
     )

@@ -205,7 +205,7 @@ def test_the_print_sheet_and_the_atlas_show_the_registry_name(tmp_path: Path) ->
     figure = mapsheet.render_sheet(sheet)
     (legend,) = figure.findobj(Legend)
     assert legend.get_title().get_text() == LABEL
-    assert any(text.get_text().startswith(f"{NAME} — đơn vị: %") for text in figure.texts)
+    assert any(text.get_text().startswith(f"{LABEL} · cấp xã") for text in figure.texts)
     assert LABEL in atlas.target_status(ind_layers()["province"], t.read_config()).columns
 
 
