@@ -23,10 +23,10 @@ st.html(
 )
 data = load()
 communes = data.layer(s.VINTAGE_2025, "commune").table
-column = session().last_indicator(communes.columns, s.PCT_POP_4G)
+column = session().indicator(communes.columns, s.PCT_POP_4G)
 head, picker, sheets, leave = st.columns([5, 2, 1.4, 1], vertical_alignment="bottom")
 with picker:
-    province, place = province_picker(data, key="meeting_province", follow_map=True)
+    province, place = province_picker(data, widget="meeting_province")
 with leave:
     st.page_link("pages_app/map.py", label=tr("exit_meeting"))
 request = MapRequest(
