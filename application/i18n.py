@@ -82,15 +82,26 @@ _APP_STRINGS: Final[dict[str, dict[str, str]]] = {
     },
     "meeting_button": {"vi": "Chế độ họp (toàn màn hình)", "en": "Meeting mode (full screen)"},
     "search": {
-        "vi": "Tìm xã/phường (có dấu hoặc không dấu)",
-        "en": "Find a commune (with or without diacritics)",
+        "vi": "Tìm xã/phường hoặc tỉnh/thành phố (có dấu hoặc không dấu)",
+        "en": "Find a commune or a province (with or without diacritics)",
     },
-    "search_placeholder": {"vi": "vd. hung loi, Hùng Lợi", "en": "e.g. hung loi, Hùng Lợi"},
-    "search_results": {"vi": "Kết quả tìm kiếm", "en": "Search results"},
+    "search_placeholder": {
+        "vi": "vd. dat mui, Đầm Dơi, xã Hùng Lợi, Cà Mau",
+        "en": "e.g. dat mui, Đầm Dơi, xa Hung Loi, Ca Mau",
+    },
+    "search_results": {
+        "vi": "Kết quả tìm kiếm (chọn để xem)",
+        "en": "Search results (choose one to show it)",
+    },
     "search_none": {
-        "vi": "Không tìm thấy xã/phường nào khớp với “{query}”.",
-        "en": "No commune matches “{query}”.",
+        "vi": "Không tìm thấy xã/phường hay tỉnh/thành phố nào khớp với “{query}”.",
+        "en": "No commune or province matches “{query}”.",
     },
+    "search_nearest": {
+        "vi": "Không tìm thấy “{query}”. Tên gần nhất: {names}.",
+        "en": "No match for “{query}”. Nearest names: {names}.",
+    },
+    "profile_close": {"vi": "Đóng hồ sơ", "en": "Close the profile"},
     "click_hint": {
         "vi": "Bấm vào một xã trên bản đồ để xem hồ sơ.",
         "en": "Click a commune on the map to see its profile.",

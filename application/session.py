@@ -9,8 +9,14 @@ An uploaded boundary file becomes the session's boundaries: the Data page
 merges it into a copy of the embedded boundaries in the session's folder
 (:mod:`geo.importing.merge_boundaries`) and keeps that file's path under
 :data:`BOUNDARIES`; the pages compute the indicators on it from the next rerun on.
-Widget keys read by one widget only (``search``, ``class_mode``, ``on_<target>``…)
-stay with their widget.
+The choices that follow the person from page to page and across a language switch
+(scheme, level, indicator, classes, province, targets, search) are kept under keys no
+widget owns (:data:`SCHEME` …, :func:`target_on` …): Streamlit deletes a widget's key
+when a page without that widget runs, and the browser sends back a select widget's
+value as its *label*, which a language switch changes. So each page draws each choice
+with a widget of its own per language (:func:`widget_key`), seeded from the choice
+(:meth:`Session.seed`) and writing it back when the person changes it
+(:meth:`Session.take`); code that changes a choice writes the choice only.
 """
 
 from __future__ import annotations
@@ -27,18 +33,21 @@ from application.session_files import session_folder
 from geo import schema as s
 from geo.importing.merge_boundaries import SessionBoundaries
 
-LANG: Final = "lang"  # the sidebar's language switch
-# Widgets of the map page whose value other code reads or resets.
+LANG: Final = "lang"  # the sidebar's language switch (language-neutral labels: its own key)
+# Choices every page reads (plain values, no widget owns these keys).
 SCHEME: Final = "scheme"
 LEVEL: Final = "level"
 INDICATOR: Final = "indicator"
-PROVINCE: Final = "province"
-# What the map page showed last, offered first by the other pages.
-LAST_INDICATOR: Final = "last_indicator"
-LAST_PROVINCE: Final = "last_province"
-# The commune whose profile is shown, the scheme its code belongs to, the last click seen.
+CLASS_MODE: Final = "class_mode"
+PROVINCE: Final = "province"  # a 2025 province ("" the whole country), on every page
+LEGACY_PROVINCE: Final = "province_legacy"  # a legacy province, on the map page's legacy scheme
+SEARCH: Final = "search"  # what was typed in the map page's search box
+SEARCH_PICK: Final = "search_pick"  # the search result chosen ("commune/02266", "province/08")
+# The commune whose profile is shown, the scheme its code belongs to, how it was chosen
+# ("click" or "search"), the last click seen.
 SELECTED: Final = "selected"
 SELECTED_SCHEME: Final = "selected_scheme"
+SELECTED_BY: Final = "selected_by"
 LAST_CLICK: Final = "last_click"
 # This session's uploads: its folder, its tables (a list of plain records, see _plain_upload),
 # the column mapping chosen per set of headers, and the upload of each kind being checked.
@@ -61,6 +70,32 @@ BOUNDARY_KEYS: Final = (
 )
 
 UploadSeen = Literal["new", "kept", "failed"]
+Kind = Literal["province", "commune"]
+
+
+def widget_key(widget: str, lang: str) -> str:
+    """The key of the widget ``widget`` drawn in ``lang`` ("province.en"): a new widget per language."""
+    return f"{widget}.{lang}"
+
+
+def province_choice(scheme: str) -> str:
+    """The choice holding the province of ``scheme`` (:data:`PROVINCE` for 2025)."""
+    return PROVINCE if scheme == s.VINTAGE_2025 else LEGACY_PROVINCE
+
+
+def target_on(target: str) -> str:
+    """The choice: is target ``target`` checked on the uncovered page."""
+    return f"on_{target}"
+
+
+def target_pct(target: str) -> str:
+    """The choice: the threshold (%) of target ``target``."""
+    return f"pct_{target}"
+
+
+def village_reason(reason: str) -> str:
+    """The choice: are villages missing for ``reason`` listed."""
+    return f"village_{reason}"
 
 
 def _plain_upload(upload: TableUpload) -> dict[str, Any]:
@@ -127,38 +162,122 @@ class Session:
         """The scheme chosen on the map page (2025 until one is chosen)."""
         return str(self.state.get(SCHEME, s.VINTAGE_2025))
 
-    def keep_choice(self, key: str, options: Iterable[str], default: str) -> None:
-        """Reset the widget ``key`` to ``default`` when its value is not one of ``options`` (any more)."""
-        if self.state.get(key, default) not in set(options):
-            self.state[key] = default
+    def choice(self, name: str, default: Any) -> Any:
+        """The value of choice ``name`` (``default`` before any is made)."""
+        return self.state.get(name, default)
 
-    def remember(self, *, indicator: str, province: str, scheme: str) -> None:
-        """Keep what the map page shows, for the other pages (a province only of the 2025 scheme)."""
-        self.state[LAST_INDICATOR] = indicator
-        self.state[LAST_PROVINCE] = province if scheme == s.VINTAGE_2025 else ""
+    def choose(self, name: str, value: Any) -> None:
+        """Set choice ``name``; its widgets show it from the next rerun on."""
+        self.state[name] = value
 
-    def last_indicator(self, columns: Iterable[str], default: str) -> str:
-        """The indicator the map page showed last when ``columns`` has it, else ``default``."""
-        column = self.state.get(LAST_INDICATOR, default)
+    def seed(
+        self,
+        name: str,
+        lang: str,
+        default: Any,
+        *,
+        options: Iterable[Any] | None = None,
+        widget: str = "",
+    ) -> str:
+        """Key of the widget showing choice ``name`` in ``lang``, set to the choice before it is drawn.
+
+        Parameters
+        ----------
+        name
+            The choice (:data:`PROVINCE` …).
+        lang
+            The language the widget's labels are in.
+        default
+            The value before any choice, and when the choice is not one of ``options``
+            (which then becomes the choice).
+        options
+            What the widget offers now (None: any value, e.g. a text).
+        widget
+            The widget's own name when it is not ``name`` (one per page: "unc_province").
+        """
+        key = widget_key(widget or name, lang)
+        value = self.state.get(name, default)
+        if options is not None and value not in set(options):
+            value = default
+        self.state[name] = value
+        if key not in self.state or self.state[key] != value:
+            self.state[key] = value
+        return key
+
+    def take(self, name: str, key: str) -> None:
+        """The widget ``key`` changed: make its value choice ``name`` (an ``on_change`` callback)."""
+        self.state[name] = self.state[key]
+
+    def province(self, scheme: str = s.VINTAGE_2025) -> str:
+        """The province chosen for ``scheme`` (``""``: the whole country)."""
+        return str(self.state.get(province_choice(scheme), ""))
+
+    def indicator(self, columns: Iterable[str], default: str) -> str:
+        """The indicator chosen on the map page when ``columns`` has it, else ``default``."""
+        column = self.state.get(INDICATOR, default)
         return column if column in set(columns) else default
-
-    def last_province(self) -> str:
-        """The 2025 province the map page showed last (``""``: the whole country)."""
-        return str(self.state.get(LAST_PROVINCE, ""))
 
     # The commune whose profile is shown. Codes of the two schemes overlap ("00004" is a
     # different commune in each): a selection belongs to the scheme it was made in.
 
-    def select(self, code: str, scheme: str) -> None:
+    def select(self, code: str, scheme: str, *, by: Literal["click", "search"] = "click") -> None:
         """Show the profile of commune ``code`` of ``scheme``."""
         self.state[SELECTED] = code
         self.state[SELECTED_SCHEME] = scheme
+        self.state[SELECTED_BY] = by
+
+    def clear_selection(self) -> None:
+        """Show no profile (the profile's close button, or a selection that no longer applies)."""
+        for key in (SELECTED, SELECTED_SCHEME, SELECTED_BY):
+            self.state.pop(key, None)
 
     def click(self, code: str, scheme: str) -> None:
         """Select a clicked commune, once: ``st_folium`` reports the last click on every rerun."""
         if f"{scheme}/{code}" != self.state.get(LAST_CLICK):
             self.state[LAST_CLICK] = f"{scheme}/{code}"
             self.select(code, scheme)
+
+    def pick_place(self, kind: Kind, code: str, province_code: str, *, scheme: str) -> None:
+        """Go to a search result: a province becomes the province shown; a commune is selected.
+
+        A commune is shown at commune level, in its province when another one was chosen.
+        """
+        self.state[SEARCH_PICK] = f"{kind}/{code}"
+        if kind == "province":
+            self.choose(province_choice(scheme), code)
+            self.clear_selection()
+            return
+        self.select(code, scheme, by="search")
+        self.choose(LEVEL, "commune")
+        if self.province(scheme) not in ("", province_code):
+            self.choose(province_choice(scheme), province_code)
+
+    def search_cleared(self) -> None:
+        """The search box was emptied: forget its result and the commune it selected."""
+        self.state.pop(SEARCH_PICK, None)
+        if self.state.get(SELECTED_BY) == "search":
+            self.clear_selection()
+
+    def shown_selection(
+        self, scheme: str, *, level: str, province: str, province_of: dict[str, str]
+    ) -> str | None:
+        """The selected commune when it still applies to the map on screen, else None (forgotten).
+
+        Parameters
+        ----------
+        scheme, level, province
+            What the map shows.
+        province_of
+            Commune code → province code, of ``scheme``'s communes.
+        """
+        code = self.selected(scheme)
+        if code is None:
+            return None
+        where = province_of.get(code)
+        if level != "commune" or where is None or province not in ("", where):
+            self.clear_selection()
+            return None
+        return code
 
     def selected(self, scheme: str) -> str | None:
         """Code of the selected commune when it was selected in ``scheme``, else None."""

@@ -19,8 +19,9 @@ from geo import schema as s
 from layers.choropleth import indicators_of
 from pages_app.common import lang, load, session, tr
 from pages_app.maps import sheet_downloads, show_map, view
+from pages_app.widgets import choice_widget, province_picker
 
-LANG_KEY, INDICATOR_KEY, PROVINCE_KEY = "meeting_lang", "meeting_indicator", "meeting_province"
+LANG_KEY = "meeting_lang"  # the meeting's own language switch (the sidebar is hidden)
 
 # Hide Streamlit's sidebar, header and toolbar and widen the page: only the map, its title and
 # one row of controls stay. The exit link is drawn as a large red button.
@@ -42,41 +43,16 @@ def _set_lang() -> None:
     st.session_state[keys.LANG] = st.session_state[LANG_KEY] or DEFAULT_LANG
 
 
-def _keep(widget: str, plain: str) -> None:
-    """Copy a picker's choice to the page's plain value (which outlives a language switch)."""
-    st.session_state[plain] = st.session_state[widget]
-
-
-def _picker_key(plain: str) -> str:
-    """The key of a picker in this language, its value set from the page's plain value.
-
-    One widget per language: a select box whose labels change keeps showing the
-    old ones otherwise. Each starts from the plain value, so the choice holds
-    across a switch.
-    """
-    widget = f"{plain}_{lang()}"
-    st.session_state[widget] = st.session_state[plain]
-    return widget
-
-
 def _step(choices: list[str], step: int) -> None:
-    st.session_state[PROVINCE_KEY] = step_choice(
-        choices, st.session_state.get(PROVINCE_KEY, ""), step
-    )
+    """Previous/next: the province before or after the one shown (the country between the ends)."""
+    state = session()
+    state.choose(keys.PROVINCE, step_choice(choices, state.province(), step))
 
 
 data = load()
-state = session()
 communes = data.layer(s.VINTAGE_2025, "commune").table
 columns = [i.column for i in indicators_of(communes)]
 choices = province_choices(province_names(data.layer(s.VINTAGE_2025, "province")), lang())
-# Start on what the map page showed last; then keep the meeting's own choices.
-if INDICATOR_KEY not in st.session_state:
-    st.session_state[INDICATOR_KEY] = state.last_indicator(columns, s.PCT_POP_4G)
-if PROVINCE_KEY not in st.session_state:
-    st.session_state[PROVINCE_KEY] = state.last_province()
-state.keep_choice(INDICATOR_KEY, columns, columns[0])
-state.keep_choice(PROVINCE_KEY, choices, "")
 st.session_state[LANG_KEY] = lang()
 
 head, leave = st.columns([6, 1.2], vertical_alignment="center")
@@ -84,25 +60,18 @@ indicator_box, province_box, back, forward, language, pdf, png = st.columns(
     [3, 2.4, 0.45, 0.45, 1.3, 1.2, 1.2], vertical_alignment="bottom"
 )
 with indicator_box:
-    key = _picker_key(INDICATOR_KEY)
-    column = st.selectbox(
+    # The map page's indicator: chosen here, it holds there, and the other way round.
+    column = choice_widget(
+        st.selectbox,
         tr("indicator"),
-        columns,
-        format_func=lambda c: tr(f"ind_{c}"),
-        key=key,
-        on_change=_keep,
-        args=(key, INDICATOR_KEY),
+        keys.INDICATOR,
+        session().indicator(columns, s.PCT_POP_4G),
+        options=columns,
+        widget="meeting_indicator",
+        format_func={c: tr(f"ind_{c}") for c in columns}.__getitem__,
     )
 with province_box:
-    key = _picker_key(PROVINCE_KEY)
-    province = st.selectbox(
-        tr("province"),
-        list(choices),
-        format_func=choices.__getitem__,
-        key=key,
-        on_change=_keep,
-        args=(key, PROVINCE_KEY),
-    )
+    province, place = province_picker(data, widget="meeting_province")
 with back:
     st.button(
         "◀",
@@ -132,7 +101,6 @@ with language:
 with leave, st.container(key="meeting_exit"):
     # A page link, not st.switch_page: it keeps the language chosen.
     st.page_link("pages_app/map.py", label=tr("exit_meeting"), icon=":material/close:")
-state.remember(indicator=column, province=province, scheme=s.VINTAGE_2025)
 
 request = MapRequest(
     scheme=s.VINTAGE_2025,
@@ -145,7 +113,7 @@ request = MapRequest(
     labels=True,
 )
 shown = view(data, request)  # classified once, for the print sheets and the map
-title = map_title(column, choices[province], lang())
+title = map_title(column, place, lang())
 with head:
     demo = " · DEMO" if data.is_demo else ""
     st.html(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from application import session as keys
 from application.app_data import with_targets
 from application.map_request import MapRequest
 from application.tables import uncovered_on_screen, villages_on_screen
@@ -11,7 +12,7 @@ from geo import schema as s
 from geo.indicators import ranking as r
 from pages_app.common import banners, lang, load, tr
 from pages_app.maps import show_map
-from pages_app.widgets import export_buttons, province_picker
+from pages_app.widgets import choice_widget, export_buttons, province_picker
 
 TOP_HIGHLIGHTED = 20
 
@@ -23,20 +24,23 @@ choices: dict[str, tuple[bool, float | None]] = {}
 with st.sidebar:
     st.header(tr("targets_choice"))
     for target in data.config.targets:
-        on = st.checkbox(tr(f"target_{target.name}"), value=target.enabled, key=f"on_{target.name}")
+        on = choice_widget(
+            st.checkbox, tr(f"target_{target.name}"), keys.target_on(target.name), target.enabled
+        )
         pct = target.min_pct
         if pct is not None:
-            pct = st.number_input(
+            pct = choice_widget(
+                st.number_input,
                 tr("threshold"),
-                0.0,
-                100.0,
+                keys.target_pct(target.name),
                 float(pct),
+                min_value=0.0,
+                max_value=100.0,
                 step=1.0,
-                key=f"pct_{target.name}",
                 disabled=not on,
             )
         choices[target.name] = (on, pct)
-    province, _ = province_picker(data, key="unc_province", follow_map=True)
+    province, _ = province_picker(data, widget="unc_province")
 
 config = with_targets(data.config, choices)
 layer = data.layer(s.VINTAGE_2025, "commune")
@@ -81,7 +85,9 @@ else:
     picked = tuple(
         reason
         for reason in r.VILLAGE_REASONS
-        if st.checkbox(tr(f"village_reason_{reason}"), value=True, key=f"village_{reason}")
+        if choice_widget(
+            st.checkbox, tr(f"village_reason_{reason}"), keys.village_reason(reason), True
+        )
     )
     villages = data.villages
     in_province = villages if not province else villages[villages[s.PROVINCE_CODE] == province]

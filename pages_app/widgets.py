@@ -1,44 +1,71 @@
-"""Widgets more than one page draws: the province picker and the export buttons."""
+"""Widgets more than one page draws: a widget of a kept choice, the province picker, the export buttons."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import streamlit as st
 
 from application.display import DisplayData, province_choices, province_names
+from application.session import province_choice
 from application.tables import EXPORT_MIMES
 from geo import schema as s
 from pages_app.common import lang, session, tr
 
 
+def choice_widget(
+    draw: Callable[..., Any],
+    label: str,
+    name: str,
+    default: Any,
+    *,
+    options: Sequence[Any] | None = None,
+    widget: str = "",
+    **kwargs: Any,
+) -> Any:
+    """Draw ``draw`` (``st.radio``, ``st.checkbox`` …) for choice ``name``, seeded from it; its value.
+
+    The widget has its own key per language (:func:`application.session.widget_key`), so a
+    language switch draws a new widget showing the same choice in the new labels; the
+    person's change is written back to the choice before the next run
+    (:meth:`application.session.Session.take`). ``options`` go to the widget as its
+    options and reset the choice to ``default`` when it is not one of them; ``kwargs``
+    (``format_func``, ``step`` …) go to the widget as they are.
+    """
+    state = session()
+    key = state.seed(name, lang(), default, options=options, widget=widget)
+    if options is not None:
+        kwargs["options"] = list(options)
+    return draw(label, key=key, on_change=state.take, args=(name, key), **kwargs)
+
+
 def province_picker(
-    data: DisplayData, *, key: str, scheme: str = s.VINTAGE_2025, follow_map: bool = False
+    data: DisplayData, *, widget: str, scheme: str = s.VINTAGE_2025
 ) -> tuple[str, str]:
     """A select box of the whole country then every province of ``scheme``; the code chosen and its text.
+
+    The province is the session's choice for ``scheme`` (:func:`application.session.province_choice`):
+    chosen on one page, it holds on the others.
 
     Parameters
     ----------
     data
         The data on screen (its province layer gives the names).
-    key
-        The widget's key (one per page).
+    widget
+        The widget's name (one per page).
     scheme
         Whose provinces are offered.
-    follow_map
-        Start on the province the map page showed last (the other pages). Without it the
-        widget keeps its own value, set back to the whole country when it is not a
-        province of ``scheme`` (the map page, after a switch of scheme).
     """
     choices = province_choices(province_names(data.layer(scheme, "province")), lang())
-    index = 0
-    if follow_map:
-        last = session().last_province()
-        index = list(choices).index(last) if last in choices else 0
-    else:
-        session().keep_choice(key, choices, "")
-    province = st.selectbox(
-        tr("province"), list(choices), index=index, format_func=choices.__getitem__, key=key
+    province = choice_widget(
+        st.selectbox,
+        tr("province"),
+        province_choice(scheme),
+        "",
+        options=list(choices),
+        widget=widget,
+        format_func=choices.__getitem__,
     )
     return province, choices[province]
 

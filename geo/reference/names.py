@@ -219,6 +219,37 @@ def leading_type_levels(name: str) -> frozenset[str]:
     return frozenset()
 
 
+def without_type_words(text: str) -> tuple[str, ...]:
+    """``text`` lower-cased as typed, then without each leading type word of any level.
+
+    A search box gets "xa dat mui", "huyện Đầm Dơi" or "tinh ca mau": the type word,
+    accented or not, of a commune, a (legacy) district or a province, may lead a name.
+    A word left alone is kept, so "Xã" alone is not emptied.
+
+    >>> without_type_words("Xa dat mui")
+    ('xa dat mui', 'dat mui')
+    >>> without_type_words("thị trấn")
+    ('thị trấn',)
+    """
+    words = _SPACES.sub(" ", normalize_text(text).lower().replace(".", ". ")).strip().split(" ")
+    variants = [" ".join(words)]
+    while True:
+        n = next((n for n in (2, 1) if len(words) > n and _is_type(words[:n])), 0)
+        if not n:
+            return tuple(variants)
+        words = words[n:]
+        variants.append(" ".join(words))
+
+
+# Abbreviated type words people type before a name ("tp hcm", "tx. sơn tây", "p 1").
+_ABBREVIATED_TYPES: Final = frozenset({"tp", "tx", "tt", "dk", "p", "x", "q", "h"})
+
+
+def _is_type(words: list[str]) -> bool:
+    word = " ".join(words)
+    return bool(type_levels(word)) or _fold_ascii(word).rstrip(".") in _ABBREVIATED_TYPES
+
+
 # Commune type words, spaces and diacritics removed, as the register's types ("Thị trấn" → "thitran").
 _COMMUNE_TYPE_WORDS: Final = {
     "xa": "xa",

@@ -88,11 +88,11 @@ def test_map_page_shows_title_demo_banner_and_notice(app: AppTest) -> None:
 
 
 def test_indicators_offered_are_those_of_the_layer(app: AppTest) -> None:
-    options = app.selectbox(key="indicator").options
+    options = app.selectbox(key="indicator.vi").options
     assert options[0] == "Tỷ lệ dân số được phủ sóng 4G (%)"
     assert "Chưa đạt chỉ tiêu" in options
-    app.radio(key="level").set_value("province").run()
-    assert "Số xã chưa đạt chỉ tiêu" in app.selectbox(key="indicator").options
+    app.radio(key="level.vi").set_value("province").run()
+    assert "Số xã chưa đạt chỉ tiêu" in app.selectbox(key="indicator.vi").options
 
 
 @pytest.mark.parametrize(
@@ -107,46 +107,46 @@ def test_indicators_offered_are_those_of_the_layer(app: AppTest) -> None:
     ],
 )
 def test_every_scheme_and_level_draws(app: AppTest, scheme: str, level: str) -> None:
-    app.radio(key="scheme").set_value(scheme).run()
-    app.radio(key="level").set_value(level).run()
+    app.radio(key="scheme.vi").set_value(scheme).run()
+    app.radio(key="level.vi").set_value(level).run()
     assert not app.exception, [e.value for e in app.exception]
     assert app.session_state["scheme"] == scheme and app.session_state["level"] == level
 
 
 def test_legacy_scheme_says_indicators_are_converted(app: AppTest) -> None:
-    app.radio(key="scheme").set_value("legacy").run()
+    app.radio(key="scheme.vi").set_value("legacy").run()
     assert any("chuyển từ xã mới" in i.value for i in app.info)
 
 
 def test_switching_indicator_and_class_mode(app: AppTest) -> None:
-    for column in app.selectbox(key="indicator").options[:0] or [
+    for column in app.selectbox(key="indicator.vi").options[:0] or [
         "pct_households_fibre",
         "uncovered",
         "teams",
     ]:
-        app.selectbox(key="indicator").set_value(column).run()
+        app.selectbox(key="indicator.vi").set_value(column).run()
         assert not app.exception
         assert app.session_state["indicator"] == column
     for mode in ("quantiles", "natural"):
-        app.radio(key="class_mode").set_value(mode).run()
+        app.radio(key="class_mode.vi").set_value(mode).run()
         assert not app.exception and app.session_state["class_mode"] == mode
 
 
 def test_the_map_page_offers_its_print_sheets(app: AppTest) -> None:
-    app.selectbox(key="province").set_value("08").run()
+    app.selectbox(key="province.vi").set_value("08").run()
     labels = [b.label for b in app.get("download_button")]
     assert "Tải PDF (A4 in)" in labels and "Tải PNG (16:9 trình chiếu)" in labels
 
 
 def test_province_lists_its_units(app: AppTest) -> None:
     assert _rows(app) == N_COMMUNES
-    app.selectbox(key="province").set_value("08").run()
+    app.selectbox(key="province.vi").set_value("08").run()
     assert _rows(app) == 2
     assert app.session_state["province"] == "08"
 
 
 def test_search_without_diacritics_selects_the_commune_and_shows_its_profile(app: AppTest) -> None:
-    app.text_input(key="search").set_value("lam binh").run()
+    app.text_input(key="search.vi").set_value("lam binh").run()
     assert app.session_state["selected"] == "02266"
     page = _html(app)
     # Its legacy communes come from the real crosswalk.
@@ -158,18 +158,18 @@ def test_search_without_diacritics_selects_the_commune_and_shows_its_profile(app
 
 
 def test_profile_escapes_a_hostile_name(app: AppTest) -> None:
-    app.text_input(key="search").set_value("nháy").run()
+    app.text_input(key="search.vi").set_value("nháy").run()
     assert app.session_state["selected"] == "00008"
     page = _html(app)
     assert "&lt;b&gt;Thử&lt;/b&gt;" in page and "<b>Thử</b>" not in page
 
 
 def test_a_selection_belongs_to_its_scheme(app: AppTest) -> None:
-    app.text_input(key="search").set_value("lam binh").run()
+    app.text_input(key="search.vi").set_value("lam binh").run()
     assert "Xã Lâm Bình" in _html(app)
-    app.radio(key="scheme").set_value("legacy").run()
+    app.radio(key="scheme.vi").set_value("legacy").run()
     assert "vn-profile" not in _html(app)  # 02266 is another commune in the legacy scheme
-    app.text_input(key="search").set_value("phuc yen").run()
+    app.text_input(key="search.vi").set_value("phuc yen").run()
     assert app.session_state["selected"] == "02233"
     assert "Xã Lâm Bình (02266)" in _html(app)  # its 2025 commune
 
@@ -194,7 +194,9 @@ def test_english_switch_changes_the_whole_page(app: AppTest) -> None:
     app.session_state["lang"] = "en"
     app.run()
     assert app.title[0].value == "Digital infrastructure map"
-    assert app.selectbox(key="indicator").options[0] == "Share of the population covered by 4G (%)"
+    assert (
+        app.selectbox(key="indicator.en").options[0] == "Share of the population covered by 4G (%)"
+    )
 
 
 def test_uncovered_page_ranks_by_uncovered_population(app: AppTest) -> None:
@@ -210,9 +212,9 @@ def test_uncovered_page_ranks_by_uncovered_population(app: AppTest) -> None:
 
 def test_uncovered_page_follows_the_chosen_targets_and_province(app: AppTest) -> None:
     app.switch_page(str(PAGES / "uncovered.py")).run()
-    app.checkbox(key="on_fibre_households").uncheck().run()
+    app.checkbox(key="on_fibre_households.vi").uncheck().run()
     assert list(app.dataframe[0].value["Mã xã"]) == ["02269", "02266"]
-    app.selectbox(key="unc_province").set_value("01").run()
+    app.selectbox(key="unc_province.vi").set_value("01").run()
     assert any("Không có xã nào" in s.value for s in app.success)
 
 
@@ -236,9 +238,9 @@ def test_uncovered_page_lists_the_villages_of_the_team_table(app: AppTest) -> No
 
 def test_village_list_follows_the_reasons_and_the_province(app: AppTest) -> None:
     app.switch_page(str(PAGES / "uncovered.py")).run()
-    app.checkbox(key="village_no_team").uncheck().run()
+    app.checkbox(key="village_no_team.vi").uncheck().run()
     assert list(app.dataframe[1].value["Thôn/tổ dân phố"]) == VILLAGES_NO_4G
-    app.selectbox(key="unc_province").set_value("08").run()
+    app.selectbox(key="unc_province.vi").set_value("08").run()
     assert "3 thôn/tổ dân phố chưa đạt / 12 thôn có số liệu" in [h.value for h in app.subheader]
     app.session_state["lang"] = "en"
     app.run()
@@ -278,37 +280,37 @@ def test_meeting_mode_has_the_title_an_indicator_and_a_province_picker(app: AppT
     app.switch_page(str(PAGES / "meeting.py")).run()
     assert not app.exception, [e.value for e in app.exception]
     assert "Số liệu đến ngày 2026" in _html(app)
-    assert [s.key for s in app.selectbox] == ["meeting_indicator_vi", "meeting_province_vi"]
-    app.selectbox(key="meeting_province_vi").set_value("08").run()
+    assert [s.key for s in app.selectbox] == ["meeting_indicator.vi", "meeting_province.vi"]
+    app.selectbox(key="meeting_province.vi").set_value("08").run()
     assert not app.exception
-    app.selectbox(key="meeting_indicator_vi").set_value("pct_households_fibre").run()
+    app.selectbox(key="meeting_indicator.vi").set_value("pct_households_fibre").run()
     assert "Tỷ lệ hộ có thể sử dụng cáp quang (%) — " in _html(app)
 
 
 def test_meeting_mode_walks_the_provinces_round_the_end(app: AppTest) -> None:
     app.switch_page(str(PAGES / "meeting.py")).run()
-    picker = app.selectbox(key="meeting_province_vi")
+    picker = app.selectbox(key="meeting_province.vi")
     order = list(picker.options)
     assert picker.value == ""
     app.button(key="meeting_next").click().run()
-    assert app.selectbox(key="meeting_province_vi").index == 1
+    assert app.selectbox(key="meeting_province.vi").index == 1
     app.button(key="meeting_previous").click().run()
     app.button(key="meeting_previous").click().run()
-    assert app.selectbox(key="meeting_province_vi").index == len(order) - 1
+    assert app.selectbox(key="meeting_province.vi").index == len(order) - 1
     assert not app.exception
 
 
 def test_meeting_mode_switches_language_itself(app: AppTest) -> None:
     app.switch_page(str(PAGES / "meeting.py")).run()
-    app.selectbox(key="meeting_province_vi").set_value("08").run()
-    app.selectbox(key="meeting_indicator_vi").set_value("pct_households_fibre").run()
+    app.selectbox(key="meeting_province.vi").set_value("08").run()
+    app.selectbox(key="meeting_indicator.vi").set_value("pct_households_fibre").run()
     app.button_group(key="meeting_lang").set_value("en").run()
     assert not app.exception, [e.value for e in app.exception]
     assert app.session_state["lang"] == "en"
     assert "Data as of 2026" in _html(app)
-    indicator = app.selectbox(key="meeting_indicator_en")
+    indicator = app.selectbox(key="meeting_indicator.en")
     assert indicator.label == "Indicator" and indicator.value == "pct_households_fibre"
-    assert app.selectbox(key="meeting_province_en").value == "08"
+    assert app.selectbox(key="meeting_province.en").value == "08"
 
 
 def test_missing_data_folder_shows_the_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -353,7 +355,7 @@ def test_legacy_units_say_the_upload_is_in_the_other_scheme(
 ) -> None:
     _upload_boundaries(app, data_dir, tmp_path)
     app.run()
-    app.radio(key="scheme").set_value("legacy").run()
+    app.radio(key="scheme.vi").set_value("legacy").run()
     assert "Ranh giới trên bản đồ là gần đúng" in app.warning[0].value
     assert "ranh_gioi_ha_noi.geojson) là đơn vị “Từ 1/7/2025 (2 cấp)”" in app.warning[
         0
@@ -368,7 +370,7 @@ def test_uncovered_communes_are_computed_on_the_uploads(
     fibre.write_bytes(fibre_workbook())
     _add_table(app, "fibre", fibre)
     app.switch_page(str(PAGES / "uncovered.py")).run()
-    app.selectbox(key="unc_province").set_value("01").run()
+    app.selectbox(key="unc_province.vi").set_value("01").run()
     assert not app.exception, [e.value for e in app.exception]
     table = app.dataframe[0].value
     assert list(table["Mã xã"]) == UPLOAD_UNCOVERED

@@ -70,7 +70,7 @@ def _texts(elements: object) -> str:
 
 def _fibre_by_commune(at: AppTest) -> pd.Series:
     at.switch_page(str(PAGES / "map.py")).run()
-    at.selectbox(key="indicator").set_value(s.PCT_HOUSEHOLDS_FIBRE).run()
+    at.selectbox(key="indicator.vi").set_value(s.PCT_HOUSEHOLDS_FIBRE).run()
     assert not at.exception, [e.value for e in at.exception]
     table = at.dataframe[0].value
     return table.set_index(table.columns[0])[table.columns[-1]]

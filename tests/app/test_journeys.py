@@ -371,6 +371,85 @@ def test_an_upload_over_the_limit_is_refused_readably(session) -> None:
     live.shot(page, "journey_too_big")
 
 
+def _holds(page, *, lang: str) -> None:
+    """The map page shows Tuyên Quang's fibre map in natural breaks, in ``lang``'s labels."""
+    from playwright.sync_api import expect
+
+    indicator, province, mode = {
+        "vi": ("Chỉ số", "Tỉnh/thành phố", "Ngắt tự nhiên (Jenks)"),
+        "en": ("Indicator", "Province", "Natural breaks (Jenks)"),
+    }[lang]
+    fibre = FIBRE_INDICATOR if lang == "vi" else "Share of households able to get fibre (%)"
+    expect(page.get_by_role("combobox", name=indicator)).to_have_value(fibre, timeout=WAIT_MS)
+    expect(page.get_by_role("combobox", name=province)).to_have_value("Tỉnh Tuyên Quang")
+    expect(live.sidebar(page).get_by_role("radio", name=mode)).to_be_checked()
+    expect(live.commune_paths(page)).to_have_count(2, timeout=WAIT_MS)
+
+
+def test_choices_hold_across_a_language_switch_and_the_pages(session) -> None:
+    """A planner picks a province, an indicator, classes and targets, reads them in English, moves on."""
+    from playwright.sync_api import expect
+
+    page = session
+    live.choose(page, "Chỉ số", FIBRE_INDICATOR)
+    live.choose(page, "Tỉnh/thành phố", "Tỉnh Tuyên Quang")
+    live.sidebar(page).get_by_text("Ngắt tự nhiên (Jenks)").click()
+    _holds(page, lang="vi")
+    live.sidebar(page).get_by_text("English", exact=True).click()
+    expect(page.get_by_role("heading", name="Digital infrastructure map")).to_be_visible(
+        timeout=WAIT_MS
+    )
+    _holds(page, lang="en")
+    live.shot(page, "state_map_en")
+    page.get_by_role("link", name="Uncovered communes").click()
+    expect(page.get_by_role("combobox", name="Province")).to_have_value(
+        "Tỉnh Tuyên Quang", timeout=WAIT_MS
+    )
+    teams = live.sidebar(page).get_by_role("checkbox", name="Villages with a team")
+    live.sidebar(page).get_by_text("Villages with a team").click()  # the label takes the click
+    expect(teams).not_to_be_checked(timeout=WAIT_MS)
+    live.shot(page, "state_uncovered_en")
+    page.get_by_role("link", name="Map").click()
+    _holds(page, lang="en")
+    live.sidebar(page).get_by_text("Tiếng Việt", exact=True).click()
+    _holds(page, lang="vi")
+    live.shot(page, "state_map_vi")
+    page.get_by_role("link", name="Xã chưa đạt chỉ tiêu").click()
+    expect(page.get_by_role("combobox", name="Tỉnh/thành phố")).to_have_value(
+        "Tỉnh Tuyên Quang", timeout=WAIT_MS
+    )
+    teams = live.sidebar(page).get_by_role("checkbox", name="Thôn có tổ công nghệ số cộng đồng")
+    expect(teams).not_to_be_checked()
+    live.shot(page, "state_uncovered_vi")
+
+
+def test_a_searched_commune_shows_its_profile_until_closed(session) -> None:
+    """Typed half accented with a type word, found; a province goes to the province; closed."""
+    from playwright.sync_api import expect
+
+    page = session
+    search = page.get_by_role("textbox", name="Tìm xã/phường hoặc tỉnh/thành phố")
+    search.fill("xa lâm binh")
+    search.press("Enter")
+    profile = page.locator(".vn-profile")
+    expect(profile).to_contain_text("Xã Lâm Bình", timeout=WAIT_MS)
+    live.shot(page, "search_profile_vi")
+    page.get_by_role("button", name="Đóng hồ sơ").click()
+    expect(profile).to_have_count(0, timeout=WAIT_MS)
+    search.fill("tinh tuyen quang")
+    search.press("Enter")
+    expect(page.get_by_role("combobox", name="Tỉnh/thành phố")).to_have_value(
+        "Tỉnh Tuyên Quang", timeout=WAIT_MS
+    )
+    expect(live.commune_paths(page)).to_have_count(2, timeout=WAIT_MS)
+    search.fill("lam binhh")
+    search.press("Enter")
+    expect(page.get_by_text("Tên gần nhất: Xã Lâm Bình — Tỉnh Tuyên Quang")).to_be_visible(
+        timeout=WAIT_MS
+    )
+    live.shot(page, "search_nearest_vi")
+
+
 def test_no_journey_tried_to_leave_the_machine(guard: Guard, server: Server) -> None:
     assert guard.attempted == []
     assert "External URL" not in server.log.read_text()

@@ -97,11 +97,14 @@ def test_display_data_of_the_fixture_folder(display: DisplayData) -> None:
     assert set(display.layers) == set(TOLERANCES)
     assert display.as_of == "2026-06-30" and display.is_demo
     assert display.boundaries.endswith(s.BOUNDARIES_FILE)
-    assert list(display.search[s.VINTAGE_2025][s.COMMUNE_CODE]) == [
-        "00004",
-        "00008",
-        "02266",
-        "02269",
+    search = display.search[s.VINTAGE_2025]
+    assert list(zip(search["kind"], search["code"])) == [
+        ("province", "01"),
+        ("province", "08"),
+        ("commune", "00004"),
+        ("commune", "00008"),
+        ("commune", "02266"),
+        ("commune", "02269"),
     ]
     assert display.status[s.VINTAGE_2025] == BoundaryStatus(0, 4, ())
 

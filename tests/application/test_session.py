@@ -20,7 +20,7 @@ def state() -> dict[str, object]:
 
 def test_defaults_of_a_new_session(state: dict[str, object]) -> None:
     current = Session(state)
-    assert (current.lang(), current.scheme(), current.last_province()) == ("vi", "2025", "")
+    assert (current.lang(), current.scheme(), current.province()) == ("vi", "2025", "")
     assert current.selected(s.VINTAGE_2025) is None and current.table_uploads() == ()
     assert not current.has_uploads() and current.boundaries() is None
 
@@ -42,27 +42,95 @@ def test_a_click_selects_once(state: dict[str, object]) -> None:
     assert current.selected(s.VINTAGE_LEGACY) == "00004"
 
 
-def test_the_map_page_remembers_only_a_2025_province(state: dict[str, object]) -> None:
+def test_a_choice_seeds_a_widget_per_language(state: dict[str, object]) -> None:
     current = Session(state)
-    current.remember(indicator=s.PCT_HOUSEHOLDS_FIBRE, province="08", scheme=s.VINTAGE_2025)
-    assert current.last_province() == "08"
-    assert current.last_indicator([s.PCT_POP_4G, s.PCT_HOUSEHOLDS_FIBRE], s.PCT_POP_4G) == (
-        s.PCT_HOUSEHOLDS_FIBRE
+    assert current.seed(keys.PROVINCE, "vi", "", options=["", "01"]) == "province.vi"
+    assert state == {"province": "", "province.vi": ""}
+    state["province.vi"] = "01"  # the person picks Hà Nội
+    current.take(keys.PROVINCE, "province.vi")
+    key = current.seed(keys.PROVINCE, "en", "", options=["", "01"], widget="unc_province")
+    assert key == "unc_province.en" and state[key] == "01" and current.province() == "01"
+
+
+def test_a_choice_no_longer_offered_falls_back_to_the_default(state: dict[str, object]) -> None:
+    current = Session(state)
+    state.update({keys.INDICATOR: s.N_UNCOVERED, "indicator.vi": s.N_UNCOVERED})
+    current.seed(keys.INDICATOR, "vi", s.PCT_POP_4G, options=[s.PCT_POP_4G])
+    assert state[keys.INDICATOR] == state["indicator.vi"] == s.PCT_POP_4G
+    assert current.indicator([s.PCT_POP_4G], s.PCT_HOUSEHOLDS_FIBRE) == s.PCT_POP_4G
+
+
+def test_each_scheme_keeps_its_own_province(state: dict[str, object]) -> None:
+    current = Session(state)
+    current.choose(keys.province_choice(s.VINTAGE_LEGACY), "02")
+    assert current.province(s.VINTAGE_LEGACY) == "02" and current.province() == ""
+
+
+def test_a_province_result_goes_to_the_province_and_closes_the_profile(
+    state: dict[str, object],
+) -> None:
+    current = Session(state)
+    current.select("02266", s.VINTAGE_2025)
+    current.pick_place("province", "96", "96", scheme=s.VINTAGE_2025)
+    assert current.province() == "96" and current.selected(s.VINTAGE_2025) is None
+
+
+def test_a_commune_result_is_shown_at_commune_level_in_its_province(
+    state: dict[str, object],
+) -> None:
+    current = Session(state)
+    current.choose(keys.LEVEL, "province")
+    current.choose(keys.PROVINCE, "01")
+    current.pick_place("commune", "32248", "96", scheme=s.VINTAGE_2025)
+    assert current.selected(s.VINTAGE_2025) == "32248"
+    assert (state[keys.LEVEL], current.province()) == ("commune", "96")
+    current.choose(keys.PROVINCE, "")
+    current.pick_place("commune", "02266", "08", scheme=s.VINTAGE_2025)
+    assert current.province() == ""  # the whole country holds it
+
+
+def test_emptying_the_search_forgets_only_the_commune_it_selected(
+    state: dict[str, object],
+) -> None:
+    current = Session(state)
+    current.pick_place("commune", "02266", "08", scheme=s.VINTAGE_2025)
+    current.search_cleared()
+    assert current.selected(s.VINTAGE_2025) is None
+    current.click("00004", s.VINTAGE_2025)
+    current.search_cleared()
+    assert current.selected(s.VINTAGE_2025) == "00004"
+
+
+@pytest.mark.parametrize(
+    ("level", "province", "shown"),
+    [
+        ("commune", "", "02266"),
+        ("commune", "08", "02266"),
+        ("commune", "01", None),
+        ("province", "", None),
+        ("district", "08", None),
+    ],
+)
+def test_a_selection_is_shown_only_where_it_applies(
+    state: dict[str, object], level: str, province: str, shown: str | None
+) -> None:
+    current = Session(state)
+    current.select("02266", s.VINTAGE_2025)
+    where = {"02266": "08", "00004": "01"}
+    found = current.shown_selection(
+        s.VINTAGE_2025, level=level, province=province, province_of=where
     )
-    current.remember(indicator=s.N_UNCOVERED, province="08", scheme=s.VINTAGE_LEGACY)
-    assert current.last_province() == ""
-    assert current.last_indicator([s.PCT_POP_4G], s.PCT_POP_4G) == s.PCT_POP_4G
+    assert found == shown
+    assert current.selected(s.VINTAGE_2025) == shown  # forgotten when it no longer applies
 
 
-def test_keep_choice_resets_only_an_unknown_value(state: dict[str, object]) -> None:
+def test_a_selection_of_a_commune_not_on_the_map_is_forgotten(state: dict[str, object]) -> None:
     current = Session(state)
-    current.keep_choice(keys.PROVINCE, ["", "01"], "")
-    assert keys.PROVINCE not in state
-    state[keys.PROVINCE] = "01"
-    current.keep_choice(keys.PROVINCE, ["", "01"], "")
-    assert state[keys.PROVINCE] == "01"
-    current.keep_choice(keys.PROVINCE, ["", "08"], "")
-    assert state[keys.PROVINCE] == ""
+    current.select("99999", s.VINTAGE_2025)
+    assert (
+        current.shown_selection(s.VINTAGE_2025, level="commune", province="", province_of={})
+        is None
+    )
 
 
 def test_tables_are_added_once_per_content_and_kind(
