@@ -258,6 +258,8 @@ class ExportMetadata:
         True when any polygon is generated rather than surveyed.
     demo
         True when any input is demonstration data (not real).
+    targets
+        The targets the rows were read against (name → threshold), when a page chose them.
     licence
         Licence and use notes.
     created
@@ -271,6 +273,7 @@ class ExportMetadata:
     as_of: Mapping[str, str] = field(default_factory=dict)
     approximate_boundaries: bool = True
     demo: bool = False
+    targets: Mapping[str, str] = field(default_factory=dict)
     licence: str = LICENCE_NOTE
     created: str = field(default_factory=lambda: dt.date.today().isoformat())
 

@@ -177,10 +177,15 @@ def download(page, label: str) -> Path:
     ``get_by_role(...).count()`` does not wait: buttons drawn below the map
     appear a moment after the text above it, so wait for the button first.
     """
+    return download_named(page, label)[1]
+
+
+def download_named(page, label: str) -> tuple[str, Path]:
+    """Like :func:`download`: the file name the browser was given, and the downloaded file."""
     from playwright.sync_api import expect
 
-    button = page.get_by_role("button", name=label)
+    button = page.get_by_role("button", name=label, exact=True)
     expect(button).to_be_visible(timeout=WAIT_MS)
     with page.expect_download(timeout=WAIT_MS * 3) as event:
         button.click()
-    return Path(event.value.path())
+    return event.value.suggested_filename, Path(event.value.path())
