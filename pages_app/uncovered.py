@@ -41,7 +41,9 @@ with st.sidebar:
     province, _ = province_picker(data, key="unc_province", follow_map=True)
 
 # One selection feeds the heading, the map and its legend, the table and every download.
-selection = select_uncovered(data, choices, province=province, lang=lang())
+# The language is read now: a download is made later, outside this run, when it is clicked.
+language = lang()
+selection = select_uncovered(data, choices, province=province, lang=language)
 ranked = selection.ranked
 st.subheader(tr("uncovered_count", n=len(ranked), total=selection.total))
 show_map(data, selection.request)
@@ -54,10 +56,10 @@ if ranked.empty:
 else:
     from layers.export import export_bytes
 
-    st.dataframe(uncovered_on_screen(ranked, lang=lang()), hide_index=True, key="uncovered_table")
-    export, meta = uncovered_export(data, selection, lang=lang())
+    st.dataframe(uncovered_on_screen(ranked, lang=language), hide_index=True, key="uncovered_table")
+    export, meta = uncovered_export(data, selection, lang=language)
     export_buttons(
-        lambda fmt: export_bytes(export, fmt, metadata=meta, lang=lang()),
+        lambda fmt: export_bytes(export, fmt, metadata=meta, lang=language),
         label="download_",
         file_stem=download_stem(
             "xa_chua_dat", province_name=selection.province_name, as_of=data.as_of
@@ -77,7 +79,7 @@ else:
     )
     villages = data.villages
     in_province = villages if not province else villages[villages[s.PROVINCE_CODE] == province]
-    listed = r.uncovered_villages(villages, reasons=picked, province_code=province, lang=lang())
+    listed = r.uncovered_villages(villages, reasons=picked, province_code=province, lang=language)
     st.subheader(tr("villages_count", n=len(listed), total=len(in_province)))
     if not picked:
         st.info(tr("villages_pick_reason"))
@@ -86,12 +88,14 @@ else:
     else:
         from layers.export import export_bytes
 
-        st.dataframe(villages_on_screen(listed, lang=lang()), hide_index=True, key="villages_table")
+        st.dataframe(
+            villages_on_screen(listed, lang=language), hide_index=True, key="villages_table"
+        )
         points, village_meta = villages_export(
-            listed, province_name=selection.province_name, demo=data.is_demo, lang=lang()
+            listed, province_name=selection.province_name, demo=data.is_demo, lang=language
         )
         export_buttons(
-            lambda fmt: export_bytes(points, fmt, metadata=village_meta, lang=lang()),
+            lambda fmt: export_bytes(points, fmt, metadata=village_meta, lang=language),
             label="download_villages_",
             file_stem=download_stem(
                 "thon_chua_dat", province_name=selection.province_name, as_of=data.as_of
