@@ -3,6 +3,7 @@
 __all__ = [
     "app_data",
     "display",
+    "downloads",
     "i18n",
     "increment",
     "map_request",

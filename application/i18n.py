@@ -65,6 +65,7 @@ _APP_STRINGS: Final[dict[str, dict[str, str]]] = {
         "vi": "Toàn quốc ({n} tỉnh/thành phố)",
         "en": "Whole country ({n} provinces)",
     },
+    "whole_country_short": {"vi": "Toàn quốc", "en": "Whole country"},
     "classes": {"vi": "Phân lớp", "en": "Classes"},
     "classes_policy": {"vi": "Theo chỉ tiêu (80/90/100%)", "en": "Against the target (80/90/100%)"},
     "classes_quantiles": {"vi": "Ngũ phân vị", "en": "Quintiles"},

@@ -12,11 +12,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
+import pandas as pd
+
 from application.display import DisplayData, as_of_text
 from application.i18n import indicator_texts, text
 from geo import schema as s
 from geo.indicators import targets as t
-from layers.choropleth import MAP_INDICATORS, ClassMode, IndicatorView, MapStyle, view_indicator
+from geo.indicators.aggregate import commune_counts
+from geo.indicators.build import evaluate_targets
+from layers.choropleth import (
+    LEVEL_COLUMNS,
+    MAP_INDICATORS,
+    ClassMode,
+    IndicatorView,
+    MapStyle,
+    view_indicator,
+)
+
+#: Indicators that depend on the targets chosen: computed again for a request's own targets.
+TARGET_COLUMNS: Final = (s.UNCOVERED, s.N_UNCOVERED)
 
 #: The two print sheets, format → (paper, MIME type, button text key): PDF on A4 landscape
 #: (print), PNG on a 16:9 slide (projector), both at 300 dpi.
@@ -83,7 +97,7 @@ def indicator_view(data: DisplayData, request: MapRequest, *, lang: str) -> Indi
     if request.column == s.UNCOVERED:
         texts = {**texts, "yes": text("uncovered_yes", lang), "no": text("uncovered_no", lang)}
     return view_indicator(
-        data.layer(request.scheme, request.level).table,
+        indicator_table(data, request),
         indicator,
         title=text(f"ind_{request.column}", lang),
         texts=texts,
@@ -91,6 +105,30 @@ def indicator_view(data: DisplayData, request: MapRequest, *, lang: str) -> Indi
         mode=request.mode,
         lang=lang,
     )
+
+
+def indicator_table(data: DisplayData, request: MapRequest) -> pd.DataFrame:
+    """The table the requested map is drawn from, its target columns evaluated for ``request.config``.
+
+    The layers hold ``uncovered`` and ``n_uncovered`` for the data's own targets; a page that
+    lets people choose other targets (the uncovered page) passes them in ``request.config``, and
+    the map, its legend and its print sheets then count the communes that miss *those* targets,
+    as :func:`geo.indicators.ranking.rank_uncovered` does for the page's table.
+    """
+    table = data.layer(request.scheme, request.level).table
+    if request.config is None or request.column not in TARGET_COLUMNS:
+        return table
+    communes = evaluate_targets(data.layer(request.scheme, "commune").table, request.config)
+    if request.level == "commune":
+        return communes
+    code = LEVEL_COLUMNS[request.level][0]
+    if code not in communes:
+        raise KeyError(
+            f"the {request.scheme} communes have no column {code!r}: cannot count the communes "
+            f"that miss the chosen targets per {request.level}; map level 'commune' instead"
+        )
+    counts = commune_counts(communes).groupby(code)[s.N_UNCOVERED].sum(min_count=1)
+    return table.assign(**{s.N_UNCOVERED: table[code].map(counts).astype(float)})
 
 
 def map_style(data: DisplayData, request: MapRequest, *, lang: str) -> MapStyle:

@@ -4,17 +4,24 @@ Every writer takes the same prepared frame (:func:`prepare_frame`: WGS 84,
 codes as zero-padded strings, names in Unicode NFC) and an
 :class:`ExportMetadata` (sources, as-of dates, administrative scheme,
 whether boundaries are approximate or the data is a demo, licence notes),
-so the four formats carry the same rows, columns and values:
+so the four formats carry the same rows and columns. GeoJSON and GeoPackage
+are for machines (column names as keys, every digit); Excel, and CSV given a
+language, are for people (headers in Vietnamese or English, numbers rounded
+as on screen):
 
 - GeoJSON follows RFC 7946: lon/lat, no ``crs`` member, 6 decimals,
   exterior rings counter-clockwise and holes clockwise; the metadata is a
-  top-level ``metadata`` member (a foreign member, RFC 7946 §6.1).
+  top-level ``metadata`` member (a foreign member, RFC 7946 §6.1) that
+  describes every key in the chosen language.
 - GeoPackage: the features in a layer named after the level, the metadata
   in a table ``metadata`` (key, value).
 - CSV: UTF-8 with a byte-order mark (Excel shows Vietnamese correctly), no
-  geometry; metadata in ``PATH.metadata.json`` when written to a file.
-- Excel: a sheet of data with Vietnamese headers (unit in brackets) and a
-  sheet of metadata, including the column dictionary.
+  geometry; metadata in ``PATH.metadata.json`` when written to a file. For
+  people (:func:`csv_bytes` with ``lang``): headers in row 1, column names in
+  row 2, the delimiter and decimal mark Excel expects in that language.
+- Excel: a sheet of data with headers in the language (unit in brackets),
+  number formats, frozen header and autofilter, and a sheet of metadata,
+  including the column dictionary (``column.<name>`` → header).
 
 ``export_bytes`` is what the app's download buttons call; ``write_export``
 writes a file atomically (a failure leaves nothing behind).
@@ -41,6 +48,7 @@ import shapely
 
 from geo import schema as s
 from geo.errors import CRSError, InputError
+from geo.indicators import ranking as r
 from geo.indicators.registry import INDICATORS, Indicator
 from geo.reading.atomic import atomic_path
 from geo.reading.formulas import defuse_formulas
@@ -81,60 +89,146 @@ LICENCE_NOTE: Final = (
 )
 
 
+#: How a column's values are written for people (Excel, CSV): rounding and number format.
+ColumnKind = Literal["count", "percent", "area", "degree", "flag", "code", "date", "text"]
+
+
 @dataclass(frozen=True)
 class ColumnInfo:
-    """How a column is shown to people: Vietnamese header and unit."""
+    """How a column is shown to people: header and unit in each language, kind and decimals.
+
+    Attributes
+    ----------
+    header, unit
+        Vietnamese header and unit (the unit describes the machine value: ``đúng/sai`` for a flag).
+    header_en, unit_en
+        English header and unit ("" repeats the Vietnamese one).
+    kind
+        What the values are (:data:`ColumnKind`): sets their rounding and Excel number format.
+    decimals
+        Decimals kept in Excel and CSV (files for machines, GeoJSON and GeoPackage, keep every digit).
+    """
 
     header: str
     unit: str = ""
+    header_en: str = ""
+    unit_en: str = ""
+    kind: ColumnKind = "text"
+    decimals: int = 0
 
     @property
     def label(self) -> str:
-        """Header with the unit in brackets, e.g. ``"Tỷ lệ dân số được phủ sóng 4G (%)"``."""
-        return f"{self.header} ({self.unit})" if self.unit else self.header
+        """Vietnamese header with the unit in brackets, e.g. ``"Tỷ lệ dân số được phủ sóng 4G (%)"``."""
+        return self.label_in("vi")
+
+    def label_in(self, lang: str) -> str:
+        """The header of Excel and CSV in ``lang`` ("vi" or "en"), unit in brackets.
+
+        A flag has no unit there: its cells read "Có"/"Không" (Yes/No), not true/false.
+        """
+        header = (self.header_en or self.header) if lang == "en" else self.header
+        unit = (self.unit_en or self.unit) if lang == "en" else self.unit
+        return f"{header} ({unit})" if unit and self.kind != "flag" else header
 
 
 PERCENT: Final = "%"
-#: Unit shown for a yes/no column (the files hold true/false).
+#: Unit of a yes/no column in the machine formats (the files hold true/false).
 FLAG_UNIT: Final = "đúng/sai"
+_KINDS: Final[dict[str, ColumnKind]] = {
+    "percent": "percent",
+    "count": "count",
+    "area": "area",
+    "flag": "flag",
+    "text": "text",
+}
 
 
 def _indicator_info(indicator: Indicator) -> ColumnInfo:
-    """Header and unit of an indicator: its Vietnamese name and unit in the registry."""
+    """Header, unit and kind of an indicator: its names and units in the registry."""
+    flag = indicator.kind == "flag"
     return ColumnInfo(
-        indicator.name("vi"), FLAG_UNIT if indicator.kind == "flag" else indicator.unit("vi")
+        indicator.name("vi"),
+        FLAG_UNIT if flag else indicator.unit("vi"),
+        indicator.name("en"),
+        "true/false" if flag else indicator.unit("en"),
+        kind=_KINDS[indicator.kind],
+        decimals=indicator.decimals if indicator.kind != "area" else max(indicator.decimals, 1),
     )
+
+
+#: The inputs as the headers of their source and date columns name them.
+INPUT_NAMES: Final[dict[str, tuple[str, str]]] = {
+    s.MOBILE: ("di động", "mobile coverage"),
+    s.POPULATION: ("dân số", "population"),
+    s.FIBRE: ("cáp quang", "fibre"),
+    s.TEAMS_INPUT: ("tổ công nghệ số", "digital-technology teams"),
+}
+
+
+def _count(vi: str, en: str, unit_vi: str, unit_en: str) -> ColumnInfo:
+    return ColumnInfo(vi, unit_vi, en, unit_en, kind="count")
+
+
+def _flag(vi: str, en: str) -> ColumnInfo:
+    return ColumnInfo(vi, FLAG_UNIT, en, "true/false", kind="flag")
+
+
+def _code(vi: str, en: str) -> ColumnInfo:
+    return ColumnInfo(vi, header_en=en, kind="code")
 
 
 COLUMNS: Final[dict[str, ColumnInfo]] = {
     **{i.column: _indicator_info(i) for i in INDICATORS},
-    s.COMMUNE_CODE: ColumnInfo("Mã xã"),
-    s.COMMUNE_NAME: ColumnInfo("Tên xã/phường/đặc khu"),
-    s.COMMUNE_SHORT_NAME: ColumnInfo("Tên ngắn"),
-    s.COMMUNE_TYPE: ColumnInfo("Loại đơn vị"),
-    s.DISTRICT_CODE: ColumnInfo("Mã huyện (cũ)"),
-    s.DISTRICT_NAME: ColumnInfo("Tên huyện (cũ)"),
-    s.PROVINCE_CODE: ColumnInfo("Mã tỉnh"),
-    s.PROVINCE_NAME: ColumnInfo("Tên tỉnh/thành phố"),
-    s.AREA_KM2_OFFICIAL: ColumnInfo("Diện tích chính thức", "km²"),
-    s.N_LEGACY_COMMUNES: ColumnInfo("Số xã cũ hợp thành", "xã"),
-    s.N_COMMUNES: ColumnInfo("Số xã/phường/đặc khu", "xã"),
-    s.APPROXIMATE: ColumnInfo("Ranh giới gần đúng", FLAG_UNIT),
-    s.DEMO: ColumnInfo("Số liệu minh hoạ (DEMO)", FLAG_UNIT),
-    s.VILLAGE_NAME: ColumnInfo("Thôn/tổ dân phố"),
-    s.VILLAGE_HAS_4G: ColumnInfo("Có sóng 4G", FLAG_UNIT),
-    s.LON: ColumnInfo("Kinh độ", "độ"),
-    s.LAT: ColumnInfo("Vĩ độ", "độ"),
-    s.SOURCE_COMMUNE_CODE: ColumnInfo("Mã xã trong bảng (đơn vị cũ)"),
-    s.CANDIDATE_CODES: ColumnInfo("Các xã mới có thể thuộc"),
-    "reasons": ColumnInfo("Lý do chưa đạt"),
-    "notes": ColumnInfo("Ghi chú"),
-    "source_row": ColumnInfo("Dòng trong bảng gốc"),
-    "table": ColumnInfo("Bảng gốc"),
-    "targets": ColumnInfo("Tệp mục tiêu"),
-    **{s.source_column(name): ColumnInfo(f"Nguồn: {name}") for name in s.INPUTS},
+    s.COMMUNE_CODE: _code("Mã xã", "Commune code"),
+    s.COMMUNE_NAME: ColumnInfo("Tên xã/phường/đặc khu", header_en="Commune"),
+    s.COMMUNE_SHORT_NAME: ColumnInfo("Tên ngắn", header_en="Short name"),
+    s.COMMUNE_TYPE: ColumnInfo("Loại đơn vị", header_en="Type of unit"),
+    s.DISTRICT_CODE: _code("Mã huyện (cũ)", "Former district code"),
+    s.DISTRICT_NAME: ColumnInfo("Tên huyện (cũ)", header_en="Former district"),
+    s.PROVINCE_CODE: _code("Mã tỉnh", "Province code"),
+    s.PROVINCE_NAME: ColumnInfo("Tên tỉnh/thành phố", header_en="Province"),
+    s.AREA_KM2_OFFICIAL: ColumnInfo(
+        "Diện tích chính thức", "km²", "Official area", "km²", kind="area", decimals=1
+    ),
+    s.N_LEGACY_COMMUNES: _count("Số xã cũ hợp thành", "Former communes merged", "xã", "communes"),
+    s.N_COMMUNES: _count("Số xã/phường/đặc khu", "Communes", "xã", "communes"),
+    s.APPROXIMATE: _flag("Ranh giới gần đúng", "Approximate boundary"),
+    s.DEMO: _flag("Số liệu minh hoạ (DEMO)", "Demonstration data (DEMO)"),
+    s.VILLAGE_NAME: ColumnInfo("Thôn/tổ dân phố", header_en="Village"),
+    s.VILLAGE_HAS_4G: _flag("Có sóng 4G", "4G signal"),
+    s.LON: ColumnInfo("Kinh độ", "độ", "Longitude", "degrees", kind="degree", decimals=6),
+    s.LAT: ColumnInfo("Vĩ độ", "độ", "Latitude", "degrees", kind="degree", decimals=6),
+    s.SOURCE_COMMUNE_CODE: _code(
+        "Mã xã trong bảng (đơn vị cũ)", "Commune code in the table (former units)"
+    ),
+    s.CANDIDATE_CODES: ColumnInfo("Các xã mới có thể thuộc", header_en="Possible 2025 communes"),
+    r.RANK: ColumnInfo("Hạng", header_en="Rank", kind="count"),
+    r.POP_UNCOVERED: _count("Dân số chưa có 4G", "People without 4G", "người", "people"),
+    r.HOUSEHOLDS_NO_FIBRE: _count(
+        "Hộ chưa có cáp quang", "Households without fibre", "hộ", "households"
+    ),
+    r.VILLAGES_NO_TEAM: _count(
+        "Số thôn chưa có tổ công nghệ số cộng đồng",
+        "Villages without a community digital-technology team",
+        "thôn",
+        "villages",
+    ),
+    r.REASONS: ColumnInfo("Lý do chưa đạt", header_en="Reasons"),
+    r.NOTES: ColumnInfo("Ghi chú", header_en="Notes"),
+    "source_row": ColumnInfo(
+        "Dòng trong bảng gốc", header_en="Row in the source table", kind="count"
+    ),
+    "table": ColumnInfo("Bảng gốc", header_en="Source table"),
+    "targets": ColumnInfo("Tệp mục tiêu", header_en="Targets file"),
     **{
-        s.as_of_column(name): ColumnInfo(f"Ngày số liệu: {name}", "YYYY-MM-DD") for name in s.INPUTS
+        s.source_column(name): ColumnInfo(f"Nguồn: {vi}", header_en=f"Source: {en}")
+        for name, (vi, en) in INPUT_NAMES.items()
+    },
+    **{
+        s.as_of_column(name): ColumnInfo(
+            f"Ngày số liệu: {vi}", "YYYY-MM-DD", f"As of: {en}", kind="date"
+        )
+        for name, (vi, en) in INPUT_NAMES.items()
     },
 }
 
@@ -164,6 +258,8 @@ class ExportMetadata:
         True when any polygon is generated rather than surveyed.
     demo
         True when any input is demonstration data (not real).
+    targets
+        The targets the rows were read against (name → threshold), when a page chose them.
     licence
         Licence and use notes.
     created
@@ -177,18 +273,27 @@ class ExportMetadata:
     as_of: Mapping[str, str] = field(default_factory=dict)
     approximate_boundaries: bool = True
     demo: bool = False
+    targets: Mapping[str, str] = field(default_factory=dict)
     licence: str = LICENCE_NOTE
     created: str = field(default_factory=lambda: dt.date.today().isoformat())
 
-    def as_dict(self, columns: list[str] | None = None) -> dict[str, Any]:
-        """Plain JSON-ready dict; with ``columns``, also each column's header and unit."""
+    def as_dict(self, columns: list[str] | None = None, *, lang: str = "vi") -> dict[str, Any]:
+        """Plain JSON-ready dict; with ``columns``, also each column's header and unit in ``lang``.
+
+        The units are those of the machine values (a flag is ``true/false``): the
+        GeoJSON's keys are the column names, described here.
+        """
         out = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in asdict(self).items()}
         out["crs"] = "WGS 84 longitude/latitude (EPSG:4326, OGC:CRS84 axis order)"
         if columns is not None:
-            out["columns"] = {
-                c: {"header": column_info(c).header, "unit": column_info(c).unit} for c in columns
-            }
+            out["columns"] = {c: _column_entry(column_info(c), lang) for c in columns}
         return out
+
+
+def _column_entry(info: ColumnInfo, lang: str) -> dict[str, str]:
+    if lang == "en":
+        return {"header": info.header_en or info.header, "unit": info.unit_en or info.unit}
+    return {"header": info.header, "unit": info.unit}
 
 
 def metadata_from_frame(
@@ -370,9 +475,13 @@ def rfc7946_geometries(geometries: np.ndarray, *, decimals: int = GEOJSON_DECIMA
 
 
 def geojson_document(
-    frame: gpd.GeoDataFrame, *, metadata: ExportMetadata | None = None
+    frame: gpd.GeoDataFrame, *, metadata: ExportMetadata | None = None, lang: str = "vi"
 ) -> dict[str, Any]:
-    """The RFC 7946 FeatureCollection as a dict (feature ``id`` is the unit's code when there is one)."""
+    """The RFC 7946 FeatureCollection as a dict (feature ``id`` is the unit's code when there is one).
+
+    Property keys are the column names and values keep every digit; the ``metadata``
+    member describes each column (header and unit) in ``lang``.
+    """
     frame = prepare_frame(frame)
     columns = _attribute_columns(frame)
     meta = _metadata(frame, metadata)
@@ -394,12 +503,18 @@ def geojson_document(
             else shapely.geometry.mapping(geometry)
         )
         features.append(feature)
-    return {"type": "FeatureCollection", "metadata": meta.as_dict(columns), "features": features}
+    return {
+        "type": "FeatureCollection",
+        "metadata": meta.as_dict(columns, lang=lang),
+        "features": features,
+    }
 
 
-def geojson_bytes(frame: gpd.GeoDataFrame, *, metadata: ExportMetadata | None = None) -> bytes:
+def geojson_bytes(
+    frame: gpd.GeoDataFrame, *, metadata: ExportMetadata | None = None, lang: str = "vi"
+) -> bytes:
     r"""GeoJSON (RFC 7946) as UTF-8 bytes, Vietnamese kept as characters (not ``\\u`` escapes)."""
-    document = geojson_document(frame, metadata=metadata)
+    document = geojson_document(frame, metadata=metadata, lang=lang)
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode(
         "utf-8"
     )
@@ -408,19 +523,26 @@ def geojson_bytes(frame: gpd.GeoDataFrame, *, metadata: ExportMetadata | None = 
 # --- GeoPackage ----------------------------------------------------------------------------------
 
 
-def _write_gpkg(frame: gpd.GeoDataFrame, path: Path, *, metadata: ExportMetadata | None) -> None:
+def _write_gpkg(
+    frame: gpd.GeoDataFrame, path: Path, *, metadata: ExportMetadata | None, lang: str = "vi"
+) -> None:
     frame = prepare_frame(frame)
     meta = _metadata(frame, metadata)
     layer = LEVEL_LAYERS[meta.level]
     pyogrio.write_dataframe(frame, path, layer=layer, driver="GPKG", promote_to_multi=True)
     pyogrio.write_dataframe(
-        metadata_table(meta, _attribute_columns(frame)), path, layer=METADATA_TABLE, driver="GPKG"
+        metadata_table(meta, _attribute_columns(frame), lang=lang),
+        path,
+        layer=METADATA_TABLE,
+        driver="GPKG",
     )
 
 
-def metadata_table(metadata: ExportMetadata, columns: list[str]) -> pd.DataFrame:
+def metadata_table(
+    metadata: ExportMetadata, columns: list[str], *, lang: str = "vi"
+) -> pd.DataFrame:
     """The metadata as (key, value) rows: one row per field, source, as-of date and column."""
-    flat = metadata.as_dict(columns)
+    flat = metadata.as_dict(columns, lang=lang)
     rows: list[tuple[str, str]] = []
     for key, value in flat.items():
         if isinstance(value, Mapping):
@@ -438,11 +560,13 @@ def metadata_table(metadata: ExportMetadata, columns: list[str]) -> pd.DataFrame
     return pd.DataFrame(rows, columns=["key", "value"])
 
 
-def gpkg_bytes(frame: gpd.GeoDataFrame, *, metadata: ExportMetadata | None = None) -> bytes:
-    """GeoPackage (layer named after the level, plus table ``metadata``) as bytes."""
+def gpkg_bytes(
+    frame: gpd.GeoDataFrame, *, metadata: ExportMetadata | None = None, lang: str = "vi"
+) -> bytes:
+    """GeoPackage (layer named after the level, plus table ``metadata``) as bytes, every digit kept."""
     with tempfile.TemporaryDirectory(prefix="export-") as folder:
         path = Path(folder) / "export.gpkg"
-        _write_gpkg(frame, path, metadata=metadata)
+        _write_gpkg(frame, path, metadata=metadata, lang=lang)
         return path.read_bytes()
 
 
@@ -455,40 +579,125 @@ def attribute_table(frame: gpd.GeoDataFrame) -> pd.DataFrame:
     return pd.DataFrame(prepared[_attribute_columns(prepared)])
 
 
-def csv_bytes(frame: gpd.GeoDataFrame, *, metadata: ExportMetadata | None = None) -> bytes:
-    """CSV, UTF-8 with BOM, machine column names, no geometry (``metadata`` goes in a side file).
+#: Delimiter and decimal mark of a CSV for people, by language: what Excel expects when it opens
+#: a CSV by double-click on Windows set to that region (vi-VN: list separator ";", decimal ",";
+#: en: "," and "."). A CSV without a language is the machine one: "," and ".".
+CSV_DIALECTS: Final[dict[str, tuple[str, str]]] = {"vi": (";", ","), "en": (",", ".")}
+#: Data and metadata sheet names of the workbook, by language.
+SHEET_NAMES: Final[dict[str, tuple[str, str]]] = {
+    "vi": (DATA_SHEET, METADATA_SHEET),
+    "en": ("Data", "Metadata"),
+}
+#: Excel number formats by column kind and decimals (Excel shows the separators of the reader's locale).
+_NUMBER_FORMATS: Final[dict[str, str]] = {"code": "@", "date": "@", "text": "@"}
+_FLAG_TEXTS: Final[dict[str, tuple[str, str]]] = {"vi": ("Có", "Không"), "en": ("Yes", "No")}
+_ROUNDING_NOTE: Final[dict[str, str]] = {
+    "vi": "Số liệu làm tròn như trên màn hình (người, hộ: số nguyên; tỷ lệ: 1 chữ số thập phân). "
+    "Bản GeoJSON/GeoPackage giữ đủ mọi chữ số.",
+    "en": "Numbers rounded as on screen (people, households: whole numbers; shares: 1 decimal). "
+    "The GeoJSON/GeoPackage files keep every digit.",
+}
+
+
+def _check_lang(lang: str) -> None:
+    if lang not in CSV_DIALECTS:
+        raise InputError(
+            f"export language {lang!r} is not known; choose one of {list(CSV_DIALECTS)}"
+        )
+
+
+def people_values(table: pd.DataFrame, *, lang: str) -> pd.DataFrame:
+    """The values of ``table`` as people read them in ``lang``: rounded as on screen, flags in words.
+
+    Counts become whole numbers (nullable integers), percentages and areas keep the
+    decimals of :data:`COLUMNS`, yes/no columns read "Có"/"Không" ("Yes"/"No"); a
+    missing value stays missing. Column names do not change.
+    """
+    _check_lang(lang)
+    yes, no = _FLAG_TEXTS[lang]
+    out = table.copy()
+    for column in out.columns:
+        info = column_info(column)
+        if info.kind == "flag":
+            flags_ = out[column].astype("boolean")
+            words = [None if pd.isna(v) else (yes if v else no) for v in flags_]
+            out[column] = pd.Series(words, index=out.index, dtype=object)
+        elif info.kind in ("count", "percent", "area", "degree"):
+            numbers = pd.to_numeric(out[column], errors="coerce")
+            if info.kind == "count":
+                out[column] = numbers.round(0).astype("Int64")
+            else:
+                out[column] = numbers.round(info.decimals)
+    return out
+
+
+def csv_bytes(
+    frame: gpd.GeoDataFrame, *, metadata: ExportMetadata | None = None, lang: str | None = None
+) -> bytes:
+    """CSV, UTF-8 with BOM, no geometry (``metadata`` goes in a side file when written to a file).
+
+    Without ``lang`` the CSV is for machines: one header row of column names, every
+    digit, ``,`` between fields and ``.`` before decimals. With ``lang`` it is for
+    people (the app's downloads): row 1 holds the headers in ``lang``, row 2 the
+    column names (stable, for software: ``pandas.read_csv(..., skiprows=[0])``),
+    numbers are rounded as on screen (:func:`people_values`) and written with the
+    delimiter and decimal mark of :data:`CSV_DIALECTS`, lines end in CRLF.
 
     A text value that a spreadsheet would run as a formula (``=…``, ``+…``,
     ``-…``, ``@…``) is written behind a ``'``, as OWASP advises: Excel then
     shows it as the text it is.
     """
     del metadata  # CSV has no place for it; write_export puts it in PATH.metadata.json
-    return (
-        defuse_formulas(attribute_table(frame))
-        .to_csv(index=False, lineterminator="\n")
-        .encode("utf-8-sig")
-    )
+    table = defuse_formulas(attribute_table(frame))
+    if lang is None:
+        return table.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+    _check_lang(lang)
+    sep, decimal = CSV_DIALECTS[lang]
+    columns = list(table.columns)
+    headers = pd.DataFrame([[column_info(c).label_in(lang) for c in columns], columns])
+    lines = [
+        headers.to_csv(sep=sep, index=False, header=False, lineterminator="\r\n"),
+        people_values(table, lang=lang).to_csv(
+            sep=sep, decimal=decimal, index=False, header=False, lineterminator="\r\n"
+        ),
+    ]
+    return "".join(lines).encode("utf-8-sig")
 
 
-def xlsx_bytes(frame: gpd.GeoDataFrame, *, metadata: ExportMetadata | None = None) -> bytes:
-    """Excel workbook: sheet ``Dữ liệu`` with Vietnamese headers, sheet ``Siêu dữ liệu``."""
+def xlsx_bytes(
+    frame: gpd.GeoDataFrame, *, metadata: ExportMetadata | None = None, lang: str = "vi"
+) -> bytes:
+    """Excel workbook for people: a data sheet with headers in ``lang``, a metadata sheet.
+
+    The data sheet (``Dữ liệu`` / ``Data``) holds the values rounded as on screen
+    (:func:`people_values`) with number formats (``#,##0``, ``#,##0.0``; codes and
+    dates as text), a frozen header row, an autofilter and column widths that fit.
+    The metadata sheet (``Siêu dữ liệu`` / ``Metadata``) lists sources, dates and
+    flags, then one ``column.<name>`` row per column giving the header it has on
+    the data sheet: the stable, machine-readable column names.
+    """
+    _check_lang(lang)
     table = attribute_table(frame)
     meta = _metadata(table, metadata)
     columns = list(table.columns)
-    shown = table.rename(columns={c: column_info(c).label for c in columns})
+    shown = people_values(table, lang=lang).rename(
+        columns={c: column_info(c).label_in(lang) for c in columns}
+    )
     dictionary = pd.DataFrame(
         {
-            "key": [f"column.{c}" for c in columns],
-            "value": [f"{column_info(c).label}" for c in columns],
+            "key": ["note.rounding", *[f"column.{c}" for c in columns]],
+            "value": [_ROUNDING_NOTE[lang], *[column_info(c).label_in(lang) for c in columns]],
         }
     )
+    data_sheet, metadata_sheet = SHEET_NAMES[lang]
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        shown.to_excel(writer, sheet_name=DATA_SHEET, index=False)
-        pd.concat([metadata_table(meta, columns), dictionary]).to_excel(
-            writer, sheet_name=METADATA_SHEET, index=False
+        shown.to_excel(writer, sheet_name=data_sheet, index=False)
+        pd.concat([metadata_table(meta, columns, lang=lang), dictionary]).to_excel(
+            writer, sheet_name=metadata_sheet, index=False
         )
-        _format_sheet(writer.sheets[DATA_SHEET], columns)
+        _format_sheet(writer.sheets[data_sheet], columns, lang=lang)
+        _fit_widths(writer.sheets[metadata_sheet], widest=80)
         for sheet in writer.sheets.values():
             _text_not_formulas(sheet)
     return buffer.getvalue()
@@ -502,22 +711,57 @@ def _text_not_formulas(sheet: Any) -> None:
                 cell.data_type = "s"
 
 
-def _format_sheet(sheet: Any, columns: list[str]) -> None:
-    """Codes as text cells, a frozen header row, readable column widths."""
-    from openpyxl.utils import get_column_letter
+def number_format(column: str) -> str:
+    """Excel number format of a column: ``#,##0`` for counts, ``#,##0.0`` for one decimal, ``@`` for text."""
+    info = column_info(column)
+    if info.kind in _NUMBER_FORMATS or info.kind == "flag":
+        return _NUMBER_FORMATS.get(info.kind, "General")
+    if info.kind == "count" or info.decimals == 0:
+        return "#,##0" if column != r.RANK else "0"
+    return "#,##0." + "0" * info.decimals
+
+
+def _format_sheet(sheet: Any, columns: list[str], *, lang: str) -> None:
+    """Number formats, a bold frozen header row with an autofilter, widths that fit the values."""
+    from openpyxl.styles import Alignment, Font
 
     sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
     for index, column in enumerate(columns, start=1):
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = min(max(len(column_info(column).label), 8) + 2, 45)
-        if column in CODE_WIDTHS:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.number_format = "@"
+        header = sheet.cell(row=1, column=index)
+        header.font = Font(bold=True)
+        header.alignment = Alignment(wrap_text=True, vertical="top")
+        fmt = number_format(column)
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+            cell.number_format = fmt
+    _fit_widths(sheet, widest=45, headers=[column_info(c).label_in(lang) for c in columns])
 
 
-def header_to_column(columns: list[str]) -> dict[str, str]:
-    """Vietnamese header (as in the Excel sheet) → column name, to read a workbook back."""
-    return {column_info(c).label: c for c in columns}
+def _fit_widths(sheet: Any, *, widest: int, headers: list[str] | None = None) -> None:
+    """Each column as wide as its longest value (a header may wrap over two lines), 8 to ``widest``."""
+    from openpyxl.utils import get_column_letter
+
+    for index, cells in enumerate(sheet.iter_cols(min_row=2), start=1):
+        longest = max((len(_shown(c.value)) for c in cells), default=0)
+        header = headers[index - 1] if headers else _shown(sheet.cell(row=1, column=index).value)
+        width = max(longest, min(len(header), max(len(header) // 2 + 1, 12)))
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(width, 8) + 2, widest)
+
+
+def _shown(value: object) -> str:
+    """About what a cell shows: a number with its thousands separators, text as it is."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def header_to_column(columns: list[str], *, lang: str = "vi") -> dict[str, str]:
+    """Header (as in the Excel sheet or row 1 of a CSV for people, in ``lang``) → column name."""
+    return {column_info(c).label_in(lang): c for c in columns}
 
 
 # --- Dispatch ------------------------------------------------------------------------------------
@@ -526,7 +770,11 @@ _BYTES = {"geojson": geojson_bytes, "gpkg": gpkg_bytes, "csv": csv_bytes, "xlsx"
 
 
 def export_bytes(
-    frame: gpd.GeoDataFrame, fmt: Format, *, metadata: ExportMetadata | None = None
+    frame: gpd.GeoDataFrame,
+    fmt: Format,
+    *,
+    metadata: ExportMetadata | None = None,
+    lang: str | None = None,
 ) -> bytes:
     """The export of ``frame`` in ``fmt`` as bytes (for a download button).
 
@@ -538,6 +786,10 @@ def export_bytes(
         ``"geojson"``, ``"gpkg"``, ``"csv"`` or ``"xlsx"``.
     metadata
         Sources, as-of dates, flags; read off the frame's columns when None.
+    lang
+        Language of the headers and descriptions (``"vi"`` or ``"en"``). A CSV is
+        written for people in that language (:func:`csv_bytes`), and for machines
+        when None; the other formats take Vietnamese when None.
 
     Returns
     -------
@@ -545,7 +797,9 @@ def export_bytes(
     """
     if fmt not in _BYTES:
         raise InputError(f"export format {fmt!r} is not supported; choose one of {list(FORMATS)}")
-    return _BYTES[fmt](frame, metadata=metadata)
+    if fmt == "csv":
+        return csv_bytes(frame, metadata=metadata, lang=lang)
+    return _BYTES[fmt](frame, metadata=metadata, lang=lang or "vi")
 
 
 def format_of(path: str | os.PathLike[str]) -> str:

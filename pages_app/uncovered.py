@@ -5,16 +5,18 @@ from __future__ import annotations
 import streamlit as st
 
 from application import session as keys
-from application.app_data import with_targets
-from application.map_request import MapRequest
+from application.downloads import (
+    download_stem,
+    select_uncovered,
+    uncovered_export,
+    villages_export,
+)
 from application.tables import uncovered_on_screen, villages_on_screen
 from geo import schema as s
 from geo.indicators import ranking as r
 from pages_app.common import banners, lang, load, tr
 from pages_app.maps import show_map
 from pages_app.widgets import choice_widget, export_buttons, province_picker
-
-TOP_HIGHLIGHTED = 20
 
 data = load()
 st.title(tr("uncovered_title"))
@@ -42,38 +44,30 @@ with st.sidebar:
         choices[target.name] = (on, pct)
     province, _ = province_picker(data, widget="unc_province")
 
-config = with_targets(data.config, choices)
-layer = data.layer(s.VINTAGE_2025, "commune")
-ranked = r.rank_uncovered(layer.table, config, province_code=province, lang=lang())
-st.subheader(tr("uncovered_count", n=len(ranked), total=int(layer.rows(province).sum())))
-
-# Outline only the top of the list: a bold outline on every uncovered commune hides the map.
-top = ranked.head(TOP_HIGHLIGHTED)
-request = MapRequest(
-    scheme=s.VINTAGE_2025,
-    level="commune",
-    column=s.UNCOVERED,
-    province=province,
-    config=config,
-    highlight=frozenset(top[s.COMMUNE_CODE]),
-    height=560,
-    key="uncovered_map",
-)
-show_map(data, request)
-if len(top):
-    st.caption(tr("highlight_note", n=len(top)))
+# One selection feeds the heading, the map and its legend, the table and every download.
+# The language is read now: a download is made later, outside this run, when it is clicked.
+language = lang()
+selection = select_uncovered(data, choices, province=province, lang=language)
+ranked = selection.ranked
+st.subheader(tr("uncovered_count", n=len(ranked), total=selection.total))
+show_map(data, selection.request)
+top = len(selection.request.highlight)
+if top:
+    st.caption(tr("highlight_note", n=top))
 
 if ranked.empty:
     st.success(tr("none_uncovered"))
 else:
     from layers.export import export_bytes
 
-    st.dataframe(uncovered_on_screen(ranked, lang=lang()), hide_index=True, key="uncovered_table")
-    export = r.ranked_features(ranked, layer.table, {f["id"]: f for f in layer.fine})
+    st.dataframe(uncovered_on_screen(ranked, lang=language), hide_index=True, key="uncovered_table")
+    export, meta = uncovered_export(data, selection, lang=language)
     export_buttons(
-        lambda fmt: export_bytes(export, fmt),
+        lambda fmt: export_bytes(export, fmt, metadata=meta, lang=language),
         label="download_",
-        file_stem="xa_chua_dat",
+        file_stem=download_stem(
+            "xa_chua_dat", province_name=selection.province_name, as_of=data.as_of
+        ),
         key="dl_",
     )
 
@@ -91,25 +85,26 @@ else:
     )
     villages = data.villages
     in_province = villages if not province else villages[villages[s.PROVINCE_CODE] == province]
-    listed = r.uncovered_villages(villages, reasons=picked, province_code=province, lang=lang())
+    listed = r.uncovered_villages(villages, reasons=picked, province_code=province, lang=language)
     st.subheader(tr("villages_count", n=len(listed), total=len(in_province)))
     if not picked:
         st.info(tr("villages_pick_reason"))
     elif listed.empty:
         st.success(tr("villages_none"))
     else:
-        from layers.export import ExportMetadata, export_bytes
+        from layers.export import export_bytes
 
-        st.dataframe(villages_on_screen(listed, lang=lang()), hide_index=True, key="villages_table")
-        points = r.village_features(listed)
-        meta = ExportMetadata(
-            title="Thôn/tổ dân phố chưa đạt",
-            sources={s.TEAMS_INPUT: "; ".join(sorted(set(listed["table"].dropna())))},
-            demo=data.is_demo,
+        st.dataframe(
+            villages_on_screen(listed, lang=language), hide_index=True, key="villages_table"
+        )
+        points, village_meta = villages_export(
+            listed, province_name=selection.province_name, demo=data.is_demo, lang=language
         )
         export_buttons(
-            lambda fmt: export_bytes(points, fmt, metadata=meta),
+            lambda fmt: export_bytes(points, fmt, metadata=village_meta, lang=language),
             label="download_villages_",
-            file_stem="thon_chua_dat",
+            file_stem=download_stem(
+                "thon_chua_dat", province_name=selection.province_name, as_of=data.as_of
+            ),
             key="dl_villages_",
         )

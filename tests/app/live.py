@@ -177,10 +177,38 @@ def download(page, label: str) -> Path:
     ``get_by_role(...).count()`` does not wait: buttons drawn below the map
     appear a moment after the text above it, so wait for the button first.
     """
+    return download_named(page, label)[1]
+
+
+def wait_idle(page) -> None:
+    """Wait until the script has finished its run (Streamlit marks its root ``notRunning``).
+
+    Until then a button may be the previous run's, whose deferred download is already gone.
+    """
     from playwright.sync_api import expect
 
-    button = page.get_by_role("button", name=label)
-    expect(button).to_be_visible(timeout=WAIT_MS)
-    with page.expect_download(timeout=WAIT_MS * 3) as event:
-        button.click()
-    return Path(event.value.path())
+    expect(page.get_by_test_id("stApp")).to_have_attribute(
+        "data-test-script-state", "notRunning", timeout=WAIT_MS * 2
+    )
+
+
+def download_named(page, label: str) -> tuple[str, Path]:
+    """Like :func:`download`: the file name the browser was given, and the downloaded file.
+
+    A click that lands just as a rerun starts (the map reports its first view back, which
+    reruns the page) asks for the previous run's file, which is gone: nothing comes, and a
+    person clicks again. So does this, up to three times.
+    """
+    from playwright.sync_api import Error, expect
+
+    for timeout in (WAIT_MS // 2, WAIT_MS // 2, WAIT_MS * 3):
+        wait_idle(page)
+        button = page.get_by_role("button", name=label, exact=True)
+        expect(button).to_be_visible(timeout=WAIT_MS)
+        try:
+            with page.expect_download(timeout=timeout) as event:
+                button.click()
+        except Error:
+            continue
+        return event.value.suggested_filename, Path(event.value.path())
+    raise AssertionError(f"three clicks on {label!r} downloaded nothing")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import sys
 from pathlib import Path
 
@@ -216,6 +218,66 @@ def test_uncovered_page_follows_the_chosen_targets_and_province(app: AppTest) ->
     assert list(app.dataframe[0].value["Mã xã"]) == ["02269", "02266"]
     app.selectbox(key="unc_province.vi").set_value("01").run()
     assert any("Không có xã nào" in s.value for s in app.success)
+
+
+def _map_script(at: AppTest) -> str:
+    """The script of the map that st_folium draws (the only custom component of the page)."""
+    (component,) = [e for e in at.main if type(e).__name__ == "UnknownElement"]
+    return json.loads(component.proto.json_args)["script"]
+
+
+def _drawn_values(script: str) -> list[str]:
+    """The value (class label) of every unit the map draws, from its first GeoJSON layer."""
+    start = script.index('{"features"')
+    document, _ = json.JSONDecoder().raw_decode(script, start)
+    return [f["properties"]["v"] for f in document["features"]]
+
+
+def _legend_counts(script: str) -> dict[str, int]:
+    """Class label → count, as the map's legend shows them."""
+    literal = re.search(r'div\.innerHTML = ("(?:[^"\\]|\\.)*");', script)
+    assert literal is not None
+    legend = json.loads(literal.group(1))
+    return {k: int(n) for k, n in re.findall(r"</span>([^<]+?) <span[^>]*>\((\d+)\)", legend)}
+
+
+#: Widget changes on the uncovered page (key → value) and the communes that then miss a target.
+UNCOVERED_CHANGES = [
+    ({}, UNCOVERED),
+    ({"on_fibre_households.vi": False}, ["02269", "02266"]),
+    ({"pct_fibre_households.vi": 50.0}, ["02269", "02266"]),
+    (
+        {"on_fibre_households.vi": False, "on_fibre_to_commune.vi": False, "on_pop_4g.vi": False},
+        ["02266"],
+    ),
+    ({"unc_province.vi": "01"}, ["00008"]),
+    ({"unc_province.vi": "01", "on_fibre_households.vi": False}, []),
+]
+
+
+@pytest.mark.parametrize(("changes", "codes"), UNCOVERED_CHANGES)
+def test_uncovered_heading_table_map_and_legend_count_the_same_communes(
+    app: AppTest, changes: dict[str, object], codes: list[str]
+) -> None:
+    app.switch_page(str(PAGES / "uncovered.py")).run()
+    for key, value in changes.items():
+        if key.startswith("on_"):
+            app.checkbox(key=key).set_value(value).run()
+        elif key.startswith("pct_"):
+            app.number_input(key=key).set_value(value).run()
+        else:
+            app.selectbox(key=key).set_value(value).run()
+    assert not app.exception, [e.value for e in app.exception]
+    total = 2 if "unc_province.vi" in changes else N_COMMUNES
+    assert f"{len(codes)} xã chưa đạt / {total} xã" in [h.value for h in app.subheader]
+    if codes:
+        assert list(app.dataframe[0].value["Mã xã"]) == codes
+    else:
+        assert any("Không có xã nào" in s.value for s in app.success)
+    script = _map_script(app)
+    drawn = _drawn_values(script)
+    assert len(drawn) == total and drawn.count("Chưa đạt") == len(codes)
+    assert _legend_counts(script).get("Chưa đạt", 0) == len(codes)
 
 
 def test_uncovered_page_lists_the_villages_of_the_team_table(app: AppTest) -> None:

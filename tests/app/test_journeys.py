@@ -17,6 +17,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
+import re
 from collections.abc import Iterator
 
 import pandas as pd
@@ -55,6 +57,8 @@ TUYEN_QUANG = (
     f"99999,Xã Không Có,10,5,Có,{TODAY}\n"
 )
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: The latest date the fixture's inputs state (the 4G raster's tag): the date in the file names.
+AS_OF = "2026-06-30"
 
 
 @pytest.fixture(scope="module")
@@ -174,14 +178,17 @@ def test_planner_uploads_boundaries_and_fibre_and_downloads_the_uncovered_commun
     expect(live.commune_paths(page).first).to_be_visible(timeout=WAIT_MS)
     live.shot(page, "journey_planner_uncovered")
 
-    rows = list(
-        csv.DictReader(live.download(page, "Tải CSV").read_text(encoding="utf-8-sig").splitlines())
-    )
+    # The CSV for people: Vietnamese headers in row 1, the column names in row 2, ";" and ",".
+    lines = live.download(page, "Tải CSV").read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].split(";")[:3] == ["Hạng", "Mã xã", "Tên xã/phường/đặc khu"]
+    rows = list(csv.DictReader(lines[1:], delimiter=";"))
     assert [r["commune_code"] for r in rows] == UPLOAD_UNCOVERED
-    assert float(rows[0]["households_no_fibre"]) == UPLOAD_HOUSEHOLDS_NO_FIBRE
+    assert int(rows[0]["households_no_fibre"]) == UPLOAD_HOUSEHOLDS_NO_FIBRE
     assert rows[0]["source_fibre"] == FIBRE_FILE
-    # Computed on the uploaded 2 km ward, not on the approximate 1° square (1,600 people).
-    assert 0 < float(rows[0]["pop_total"]) < 5
+    # Computed on the uploaded 2 km ward, not on the approximate 1° square (1,600 people):
+    # the GeoJSON keeps every digit.
+    document = json.loads(live.download(page, "Tải GeoJSON").read_text(encoding="utf-8"))
+    assert 0 < document["features"][0]["properties"]["pop_total"] < 5
     sheet = pd.read_excel(
         live.download(page, "Tải Excel"), sheet_name=DATA_SHEET, dtype=str, engine="calamine"
     )
@@ -448,6 +455,86 @@ def test_a_searched_commune_shows_its_profile_until_closed(session) -> None:
         timeout=WAIT_MS
     )
     live.shot(page, "search_nearest_vi")
+
+
+RED = "#d7191c"
+
+
+def _uncovered_agree(page, *, n: int, total: int, stem: str, lang: str = "vi") -> None:
+    """Heading, table rows, red communes on the map, legend, Excel and CSV rows all say ``n``."""
+    from playwright.sync_api import expect
+
+    vi = lang == "vi"
+    heading = f"{n} xã chưa đạt / {total} xã" if vi else f"{n} of {total} communes miss a target"
+    expect(page.get_by_text(heading, exact=True)).to_be_visible(timeout=WAIT_MS)
+    paths = live.commune_paths(page)
+    expect(paths).to_have_count(total, timeout=WAIT_MS)
+    expect(live.frame(page).locator(f'path.leaflet-interactive[fill="{RED}"]')).to_have_count(
+        n, timeout=WAIT_MS
+    )
+    missed = "Chưa đạt" if vi else "Misses a target"
+    legend = _legend_text(page)
+    found = re.search(rf"{missed} \((\d+)\)", legend)
+    assert (int(found.group(1)) if found else 0) == n, legend
+    if n == 0:
+        expect(page.get_by_test_id("stDataFrame")).to_have_count(1)  # the villages' table only
+        return
+    table = page.get_by_test_id("stDataFrame").first.locator("[aria-rowcount]").first
+    expect(table).to_have_attribute("aria-rowcount", str(n + 1), timeout=WAIT_MS)  # + header
+    name, path = live.download_named(page, "Tải Excel" if vi else "Download Excel")
+    assert name == f"{stem}.xlsx"
+    sheet = pd.read_excel(path, sheet_name=0, dtype=str, engine="calamine")
+    assert len(sheet) == n and sheet.columns[1] == ("Mã xã" if vi else "Commune code")
+    name, path = live.download_named(page, "Tải CSV" if vi else "Download CSV")
+    assert name == f"{stem}.csv"
+    lines = [line for line in path.read_text(encoding="utf-8-sig").splitlines() if line]
+    assert len(lines) == n + 2 and lines[1].startswith("rank" + (";" if vi else ","))
+
+
+def _shot_top(page, heading: str, name: str) -> None:
+    """A screenshot of the heading, the map and its legend (the page scrolled back to the top)."""
+    page.get_by_role("heading").first.scroll_into_view_if_needed()
+    page.get_by_text(heading, exact=True).scroll_into_view_if_needed()
+    live.shot(page, name)
+
+
+def _target(page, label: str) -> None:
+    """Tick or untick the target called ``label`` in the sidebar."""
+    live.sidebar(page).get_by_text(label, exact=True).click()
+
+
+def test_the_uncovered_page_counts_the_same_communes_everywhere(session) -> None:
+    from playwright.sync_api import expect
+
+    page = session
+    page.get_by_role("link", name="Xã chưa đạt chỉ tiêu").click()
+    country = f"xa_chua_dat_toan-quoc_{AS_OF}"
+    _uncovered_agree(page, n=3, total=4, stem=country)
+    _shot_top(page, "3 xã chưa đạt / 4 xã", "uncovered_all_targets_vi")
+    _target(page, "Hộ có thể sử dụng cáp quang")
+    _uncovered_agree(page, n=2, total=4, stem=country)
+    _target(page, "Hộ có thể sử dụng cáp quang")
+    _uncovered_agree(page, n=3, total=4, stem=country)
+    threshold = live.sidebar(page).get_by_label("Ngưỡng (%)").first
+    threshold.fill("50")
+    threshold.press("Enter")
+    _uncovered_agree(page, n=2, total=4, stem=country)  # 00008's fibre 50 % meets 50 %
+    live.choose(page, "Tỉnh/thành phố", "Thành phố Hà Nội")
+    _uncovered_agree(page, n=0, total=2, stem="")
+    live.choose(page, "Tỉnh/thành phố", "Tỉnh Tuyên Quang")
+    _uncovered_agree(page, n=2, total=2, stem=f"xa_chua_dat_tuyen-quang_{AS_OF}")
+    _target(page, "Cáp quang đến xã")
+    _target(page, "Phủ sóng 4G theo dân số")
+    # Thượng Lâm has no fibre or team row: nothing left to check, so it is not listed.
+    _uncovered_agree(page, n=1, total=2, stem=f"xa_chua_dat_tuyen-quang_{AS_OF}")
+    _shot_top(page, "1 xã chưa đạt / 2 xã", "uncovered_two_targets_tuyen_quang_vi")
+    live.sidebar(page).get_by_text("English", exact=True).click()
+    expect(page.get_by_text("Communes that miss a target", exact=True)).to_be_visible(
+        timeout=WAIT_MS
+    )
+    # The choices hold across the switch; the files get English headers, the same name.
+    _uncovered_agree(page, n=1, total=2, stem=f"xa_chua_dat_tuyen-quang_{AS_OF}", lang="en")
+    _shot_top(page, "1 of 2 communes miss a target", "uncovered_two_targets_tuyen_quang_en")
 
 
 def test_no_journey_tried_to_leave_the_machine(guard: Guard, server: Server) -> None:

@@ -17,6 +17,7 @@ from application.map_request import (
     sheet_stem,
 )
 from geo import schema as s
+from geo.indicators.ranking import rank_uncovered
 
 
 def test_a_request_is_frozen_with_the_defaults_of_the_map_page() -> None:
@@ -113,3 +114,45 @@ def test_step_choice_walks_round_the_end() -> None:
     assert step_choice(options, "99", 1) == "08"  # unknown: from the first
     with pytest.raises(ValueError, match="no options"):
         step_choice([], "", 1)
+
+
+#: Target choices (name → (enabled, threshold)) and the fixture communes that miss them.
+CHOICES = [
+    ({}, ["00008", "02266", "02269"]),
+    ({"fibre_households": (False, 80.0)}, ["02266", "02269"]),
+    ({"fibre_households": (True, 50.0)}, ["02266", "02269"]),
+    (
+        {
+            "fibre_households": (False, 80.0),
+            "fibre_to_commune": (False, None),
+            "pop_4g": (False, 99.0),
+        },
+        ["02266"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("choices", "codes"), CHOICES)
+def test_the_uncovered_map_counts_the_communes_of_the_chosen_targets(
+    display: DisplayData, choices: dict, codes: list[str]
+) -> None:
+    config = with_targets(display.config, choices)
+    request = MapRequest(scheme=s.VINTAGE_2025, level="commune", column=s.UNCOVERED, config=config)
+    view = indicator_view(display, request, lang="vi")
+    table = display.layer(s.VINTAGE_2025, "commune").table
+    red = sorted(table["code"][view.values == text("uncovered_yes", "vi")])
+    assert red == codes
+    assert sorted(rank_uncovered(table, config)[s.COMMUNE_CODE]) == codes
+
+
+def test_the_province_map_counts_the_communes_of_the_chosen_targets(
+    display: DisplayData,
+) -> None:
+    config = with_targets(display.config, {"fibre_households": (False, 80.0)})
+    request = MapRequest(
+        scheme=s.VINTAGE_2025, level="province", column=s.N_UNCOVERED, config=config
+    )
+    view = indicator_view(display, request, lang="vi")
+    assert list(view.values) == [0.0, 2.0]  # Hà Nội: 00008 met once fibre is off; Tuyên Quang: 2
+    default = indicator_view(display, replace(request, config=None), lang="vi")
+    assert list(default.values) == [1.0, 2.0]

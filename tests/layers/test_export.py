@@ -251,9 +251,120 @@ def test_xlsx_round_trip_with_vietnamese_headers_and_metadata_sheet(
     assert "Tỷ lệ dân số được phủ sóng 4G (%)" in table.columns
     got = table.rename(columns=export.header_to_column(attribute_columns(communes)))
     assert got[s.COMMUNE_CODE].tolist() == CODES
-    assert_same_values(communes, got, attribute_columns(communes))
+    # Rounded as on screen (91.25 % shows as 91,2 %), flags in words.
+    shown = export.people_values(export.attribute_table(communes), lang="vi")
+    assert_same_values(shown, got, attribute_columns(communes))
+    assert got[s.PCT_POP_4G].tolist()[:3] == [99.5, 91.2, 100.0]
+    assert got[s.UNCOVERED].tolist()[:3] == ["Không", "Có", "Có"]
     meta = dict(zip(sheets[export.METADATA_SHEET]["key"], sheets[export.METADATA_SHEET]["value"]))
     assert meta["sources.mobile"] == "DEMO_sites.csv" and meta["demo"] == "True"
+    assert meta[f"column.{s.source_column(s.MOBILE)}"] == "Nguồn: di động"
+
+
+def test_xlsx_in_english_names_its_sheets_and_headers_in_english(
+    communes: gpd.GeoDataFrame,
+) -> None:
+    data = export.export_bytes(communes, "xlsx", lang="en")
+    sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, engine="calamine")
+    assert list(sheets) == ["Data", "Metadata"]
+    headers = list(sheets["Data"].columns)
+    assert headers[:2] == ["Commune code", "Commune"]
+    assert "Share of the population covered by 4G (%)" in headers
+    assert "Source: mobile coverage" in headers and "As of: mobile coverage (YYYY-MM-DD)" in headers
+    assert not [h for h in headers if "_" in h]  # no machine name left as a header
+    assert sheets["Data"]["Misses a target"].tolist()[:3] == ["No", "Yes", "Yes"]
+    meta = dict(zip(sheets["Metadata"]["key"], sheets["Metadata"]["value"]))
+    assert meta[f"column.{s.PCT_POP_4G}"] == "Share of the population covered by 4G (%)"
+    assert "every digit" in meta["note.rounding"]
+
+
+def test_xlsx_sheet_has_number_formats_frozen_header_autofilter_and_widths(
+    communes: gpd.GeoDataFrame,
+) -> None:
+    book = openpyxl.load_workbook(io.BytesIO(export.export_bytes(communes, "xlsx")))
+    sheet = book[export.DATA_SHEET]
+    assert sheet.freeze_panes == "A2"
+    n_columns = len(attribute_columns(communes))
+    last = openpyxl.utils.get_column_letter(n_columns)
+    assert sheet.auto_filter.ref == f"A1:{last}5"
+    headers = {c.value: c.column for c in sheet[1]}
+    assert all(c.font.bold for c in sheet[1])
+
+    def cells(column: str) -> list[Any]:
+        index = headers[export.column_info(column).label]
+        return [sheet.cell(row=r, column=index) for r in range(2, 6)]
+
+    assert {c.number_format for c in cells(s.POP_TOTAL)} == {"#,##0"}
+    assert [c.value for c in cells(s.POP_TOTAL)] == [12000, 8000, 5000, None]
+    assert {c.number_format for c in cells(s.PCT_HOUSEHOLDS_FIBRE)} == {"#,##0.0"}
+    assert [c.value for c in cells(s.PCT_HOUSEHOLDS_FIBRE)][:3] == [85.0, 60.5, 79.9]
+    assert {(c.number_format, c.data_type) for c in cells(s.COMMUNE_CODE)} == {("@", "s")}
+    name = openpyxl.utils.get_column_letter(headers[export.column_info(s.COMMUNE_NAME).label])
+    assert sheet.column_dimensions[name].width >= len("Phường Minh Xuân")
+    assert all(8 <= d.width <= 47 for d in sheet.column_dimensions.values())
+
+
+def test_people_values_round_counts_and_shares_as_on_screen() -> None:
+    table = pd.DataFrame(
+        {
+            "rank": [1, 2],
+            "pop_uncovered_4g": [235.668, np.nan],
+            s.PCT_POP_4G: [81.0837, 99.95],
+            s.FIBRE_TO_COMMUNE: pd.array([True, None], dtype="boolean"),
+        }
+    )
+    shown = export.people_values(table, lang="en")
+    assert shown["pop_uncovered_4g"].tolist() == [236, pd.NA]
+    assert shown[s.PCT_POP_4G].tolist() == [81.1, 100.0]
+    assert shown[s.FIBRE_TO_COMMUNE].tolist() == ["Yes", None]
+    assert table["pop_uncovered_4g"].iloc[0] == 235.668  # the input is not changed
+
+
+@pytest.mark.parametrize(
+    ("lang", "sep", "decimal", "header"),
+    [
+        ("vi", ";", ",", "Tỷ lệ dân số được phủ sóng 4G (%)"),
+        ("en", ",", ".", "Share of the population covered by 4G (%)"),
+    ],
+)
+def test_csv_for_people_has_headers_in_the_language_then_the_column_names(
+    communes: gpd.GeoDataFrame, lang: str, sep: str, decimal: str, header: str
+) -> None:
+    data = export.export_bytes(communes, "csv", lang=lang)
+    assert data.startswith(b"\xef\xbb\xbf")
+    text = data.decode("utf-8-sig")
+    first, second, row = text.split("\r\n")[:3]
+    columns = attribute_columns(communes)
+    assert header in first.split(sep) and second.split(sep) == columns
+    assert row.split(sep)[columns.index(s.PCT_POP_4G)] == "99.5".replace(".", decimal)
+    got = pd.read_csv(
+        io.BytesIO(data),
+        encoding="utf-8-sig",
+        sep=sep,
+        decimal=decimal,
+        skiprows=[0],
+        dtype={s.COMMUNE_CODE: str, s.PROVINCE_CODE: str},
+    )
+    assert list(got.columns) == columns and got[s.COMMUNE_CODE].tolist() == CODES
+    shown = export.people_values(export.attribute_table(communes), lang=lang)
+    assert_same_values(shown, got, columns)
+    assert got[s.POP_TOTAL].tolist()[:3] == [12000, 8000, 5000]
+
+
+def test_an_unknown_export_language_is_refused(communes: gpd.GeoDataFrame) -> None:
+    with pytest.raises(InputError, match="export language 'fr' is not known; choose one of"):
+        export.export_bytes(communes, "xlsx", lang="fr")
+
+
+def test_geojson_keeps_every_digit_and_describes_its_keys_in_the_language(
+    communes: gpd.GeoDataFrame,
+) -> None:
+    document = json.loads(export.export_bytes(communes, "geojson", lang="en"))
+    assert document["features"][1]["properties"][s.PCT_POP_4G] == 91.25
+    assert document["metadata"]["columns"][s.PCT_POP_4G] == {
+        "header": "Share of the population covered by 4G",
+        "unit": "%",
+    }
 
 
 @pytest.mark.parametrize("fmt", export.FORMATS)
