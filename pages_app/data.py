@@ -62,6 +62,7 @@ from pages_app.common import (
     settings,
     tr,
 )
+from pages_app.widgets import choice_widget
 
 #: What a bad upload can raise: the library's own errors, and what a broken file makes GDAL, GEOS or zipfile raise.
 UPLOAD_ERRORS = (
@@ -116,37 +117,49 @@ def _boundary_options(path: object, digest: str) -> ImportOptions:
         layer = None
         if len(layers) > 2:
             layer = (
-                st.selectbox(
+                choice_widget(
+                    st.selectbox,
                     tr("ctl_layer"),
-                    list(layers),
+                    f"bopt_layer_{digest[:8]}",
+                    "",
+                    options=list(layers),
                     format_func=layers.__getitem__,
-                    key=f"bopt_layer_{digest[:8]}",
                 )
                 or None
             )
         crs = {"": tr("ctl_auto"), **crs_options(state.boundaries_crs())}
-        chosen_crs = st.selectbox(
-            tr("ctl_crs"), list(crs), format_func=crs.__getitem__, key=f"bopt_crs_{digest[:8]}"
+        chosen_crs = choice_widget(
+            st.selectbox,
+            tr("ctl_crs"),
+            f"bopt_crs_{digest[:8]}",
+            "",
+            options=list(crs),
+            format_func=crs.__getitem__,
         )
         schemes = {AUTO: tr("ctl_auto")} | {
             v: tr(f"scheme_{v}") for v in (s.VINTAGE_2025, s.VINTAGE_LEGACY)
         }
-        scheme = st.selectbox(
+        scheme = choice_widget(
+            st.selectbox,
             tr("ctl_scheme"),
-            list(schemes),
+            f"bopt_scheme_{digest[:8]}",
+            AUTO,
+            options=list(schemes),
             format_func=schemes.__getitem__,
-            key=f"bopt_scheme_{digest[:8]}",
         )
         provinces = {"": tr("ctl_auto"), **_provinces()}
-        province = st.selectbox(
+        province = choice_widget(
+            st.selectbox,
             tr("ctl_province"),
-            list(provinces),
+            f"bopt_province_{digest[:8]}",
+            "",
+            options=list(provinces),
             format_func=provinces.__getitem__,
-            key=f"bopt_province_{digest[:8]}",
         )
-        code = st.text_input(tr("ctl_code_column"), key=f"bopt_code_{digest[:8]}").strip()
-        name = st.text_input(tr("ctl_name_column"), key=f"bopt_name_{digest[:8]}").strip()
-        encoding = st.text_input(tr("ctl_encoding"), key=f"bopt_enc_{digest[:8]}").strip()
+        code = choice_widget(st.text_input, tr("ctl_code_column"), f"bopt_code_{digest[:8]}", "")
+        name = choice_widget(st.text_input, tr("ctl_name_column"), f"bopt_name_{digest[:8]}", "")
+        encoding = choice_widget(st.text_input, tr("ctl_encoding"), f"bopt_enc_{digest[:8]}", "")
+        code, name, encoding = code.strip(), name.strip(), encoding.strip()
     return ImportOptions(
         scheme=scheme,  # type: ignore[arg-type]
         crs=chosen_crs or None,
@@ -255,11 +268,13 @@ def _sheet(kind: str, digest: str, check: TableCheck) -> str | None:
     labels = {"": tr("sheet_first")} | {
         x.name: tr("sheet_hidden", name=x.name) if x.name in hidden else x.name for x in ordered
     }
-    chosen = st.selectbox(
+    chosen = choice_widget(
+        st.selectbox,
         tr("ctl_sheet"),
-        list(labels),
+        f"sheet_{kind}_{digest[:8]}",
+        "",
+        options=list(labels),
         format_func=labels.__getitem__,
-        key=f"sheet_{kind}_{digest[:8]}",
     )
     if chosen in hidden:
         st.warning(escape_markdown(tr("sheet_hidden_read", name=chosen)))
@@ -277,11 +292,13 @@ def _vintage(kind: str, digest: str, check: TableCheck) -> str:
     detected = check.part.vintage if check.part is not None else ""
     auto = tr("ctl_auto") + (f": {tr(f'vintage_{detected}')}" if detected else "")
     labels = {AUTO: auto} | {v: tr(f"vintage_{v}") for v in (s.VINTAGE_2025, s.VINTAGE_LEGACY)}
-    return st.selectbox(
+    return choice_widget(
+        st.selectbox,
         tr("ctl_vintage"),
-        list(labels),
+        f"vintage_{kind}_{digest[:8]}",
+        AUTO,
+        options=list(labels),
         format_func=labels.__getitem__,
-        key=f"vintage_{kind}_{digest[:8]}",
     )
 
 
@@ -314,12 +331,13 @@ def _mapping(
         st.caption(tr("columns_help"))
         for i, (header, field) in enumerate(detected):
             default = remembered.get(header, field or "")
-            value = st.selectbox(
+            value = choice_widget(
+                st.selectbox,
                 escape_markdown(header),  # a column header from the file: a label renders Markdown
-                options,
-                index=options.index(default) if default in options else 0,
+                f"map_{kind}_{digest[:8]}_{i}",
+                default if default in options else "",
+                options=options,
                 format_func=labels.__getitem__,
-                key=f"map_{kind}_{digest[:8]}_{i}",
             )
             if value != (field or ""):
                 chosen.append((header, value or IGNORE))

@@ -68,9 +68,9 @@ def _texts(elements: object) -> str:
     return "\n".join(e.value.replace("\\", "") for e in elements)  # type: ignore[attr-defined]
 
 
-def _fibre_by_commune(at: AppTest) -> pd.Series:
+def _fibre_by_commune(at: AppTest, lang: str = "vi") -> pd.Series:
     at.switch_page(str(PAGES / "map.py")).run()
-    at.selectbox(key="indicator.vi").set_value(s.PCT_HOUSEHOLDS_FIBRE).run()
+    at.selectbox(key=f"indicator.{lang}").set_value(s.PCT_HOUSEHOLDS_FIBRE).run()
     assert not at.exception, [e.value for e in at.exception]
     table = at.dataframe[0].value
     return table.set_index(table.columns[0])[table.columns[-1]]
@@ -126,7 +126,7 @@ def test_a_names_only_table_of_both_registers_asks_which(app: AppTest) -> None:
     assert "1 dòng khớp cả danh mục 2025 lẫn danh mục cũ" in _texts(app.warning)
     assert "«Danh mục xã của bảng»" in _texts(app.warning)
     assert all(b.key != f"add_fibre_{digest}" for b in app.button)
-    app.selectbox(key=f"vintage_fibre_{digest}").set_value("2025").run()
+    app.selectbox(key=f"vintage_fibre_{digest}.vi").set_value("2025").run()
     assert not app.exception, [e.value for e in app.exception]
     assert "1 xã/phường có số liệu (Tỉnh Tuyên Quang)" in _texts(app.info)
     app.button(key=f"add_fibre_{digest}").click().run()
@@ -149,7 +149,7 @@ def _workbook() -> bytes:
 
 def test_the_sheet_is_a_choice_and_a_hidden_one_is_said_so(app: AppTest) -> None:
     digest = _stage(app, "fibre", "hai_trang.xlsx", _workbook())
-    sheet = app.selectbox(key=f"sheet_fibre_{digest}")
+    sheet = app.selectbox(key=f"sheet_fibre_{digest}.vi")
     assert sheet.options == [
         "Trang tính đầu tiên có bảng (không đọc trang ẩn)",
         "Báo cáo",
@@ -163,11 +163,27 @@ def test_the_sheet_is_a_choice_and_a_hidden_one_is_said_so(app: AppTest) -> None
     assert _fibre_by_commune(app)["02266"] == 1.0  # 5 of 500: the hidden sheet, as chosen
 
 
+def test_the_page_choices_hold_across_a_language_switch(app: AppTest) -> None:
+    digest = _stage(app, "fibre", "hai_trang.xlsx", _workbook())
+    app.selectbox(key=f"sheet_fibre_{digest}.vi").set_value("Cũ").run()
+    app.selectbox(key=f"vintage_fibre_{digest}.vi").set_value(s.VINTAGE_2025).run()
+    app.button_group(key="lang").set_value("en").run()
+    assert not app.exception, [e.value for e in app.exception]
+    sheet = app.selectbox(key=f"sheet_fibre_{digest}.en")
+    assert (sheet.label, sheet.value) == ("Sheet", "Cũ")
+    assert "Cũ (hidden)" in sheet.options
+    vintage = app.selectbox(key=f"vintage_fibre_{digest}.en")
+    assert vintage.label == "Register of the table's communes"
+    assert vintage.value == s.VINTAGE_2025
+    app.button(key=f"add_fibre_{digest}").click().run()
+    assert _fibre_by_commune(app, "en")["02266"] == 1.0  # the hidden sheet, still as chosen
+
+
 def test_an_unknown_column_is_assigned_on_the_page_and_remembered(app: AppTest) -> None:
     content = "Mã xã,Xã,Số hộ,Hộ dùng cáp\n02266,Xã Lâm Bình,500,250\n".encode()
     digest = _stage(app, "fibre", "la.csv", content)
     assert "«Các cột của bảng»" in _texts(app.error) and "--map-column" not in _texts(app.error)
-    column = app.selectbox(key=f"map_fibre_{digest}_3")
+    column = app.selectbox(key=f"map_fibre_{digest}_3.vi")
     assert column.label == "Hộ dùng cáp" and column.value == ""
     column.set_value(s.HOUSEHOLDS_FIBRE).run()
     assert not app.error or "Không nạp được" not in _texts(app.error)
@@ -180,7 +196,7 @@ def test_an_unknown_column_is_assigned_on_the_page_and_remembered(app: AppTest) 
         "la_2.csv",
         "Mã xã,Xã,Số hộ,Hộ dùng cáp\n02269,Xã Thượng Lâm,400,100\n".encode(),
     )
-    assert app.selectbox(key=f"map_fibre_{again}_3").value == s.HOUSEHOLDS_FIBRE
+    assert app.selectbox(key=f"map_fibre_{again}_3.vi").value == s.HOUSEHOLDS_FIBRE
     assert "Không nạp được" not in _texts(app.error)
 
 
