@@ -201,7 +201,7 @@ def download_named(page, label: str) -> tuple[str, Path]:
     """
     from playwright.sync_api import Error, expect
 
-    for timeout in (WAIT_MS // 2, WAIT_MS // 2, WAIT_MS * 3):
+    for timeout in (WAIT_MS, WAIT_MS * 2, WAIT_MS * 3):
         wait_idle(page)
         button = page.get_by_role("button", name=label, exact=True)
         expect(button).to_be_visible(timeout=WAIT_MS)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from application.i18n import STRINGS
 from tests.app import live
 from tests.app.fixture_data import N_COMMUNES, write_data_dir
 from tests.app.live import WAIT_MS, Server
@@ -236,11 +237,12 @@ def test_meeting_mode_next_province_language_and_exit(visit: Visit) -> None:
     expect(_frame(visit).locator(".vn-name span").first).to_be_visible(timeout=WAIT_MS)
     page.wait_for_timeout(500)  # the map's zoom to the province
     _shot(visit, "meeting_next_en")
+    # The indicator is the one the map page showed last; after the switch, the same one.
+    shown = page.get_by_role("combobox", name="Indicator").input_value()
+    (same,) = [v["vi"] for k, v in STRINGS.items() if k.startswith("ind_") and v["en"] == shown]
     page.locator(".st-key-meeting_lang").get_by_text("Tiếng Việt", exact=True).click()
     expect(page.get_by_text("Số liệu đến ngày 2026")).to_be_visible(timeout=WAIT_MS)
-    expect(page.get_by_role("combobox", name="Chỉ số")).to_have_value(
-        "Tỷ lệ dân số được phủ sóng 4G (%)"
-    )
+    expect(page.get_by_role("combobox", name="Chỉ số")).to_have_value(same)
     expect(page.get_by_role("combobox", name="Tỉnh/thành phố")).to_have_value(chosen)
     expect(page.locator("h1.vn-meeting")).to_contain_text(chosen)
     expect(_frame(visit).locator(".vn-name span").first).to_be_visible(timeout=WAIT_MS)
